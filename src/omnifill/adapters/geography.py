@@ -1,0 +1,42 @@
+"""US postal geography, offline, from the `zipcodes` package: ZIP code → position and time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import zipcodes
+
+from omnifill.domain.locations import GeoPoint
+
+
+@dataclass(frozen=True, slots=True)
+class PostalPlace:
+    postal_code: str
+    position: GeoPoint
+    time_zone: str | None
+    city: str
+    state: str
+
+
+@cache
+def _directory() -> dict[str, PostalPlace]:
+    places = {}
+    for row in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        if not row.get("lat") or not row.get("long"):
+            continue
+        places[row["zip_code"]] = PostalPlace(
+            postal_code=row["zip_code"],
+            position=GeoPoint(float(row["lat"]), float(row["long"])),
+            time_zone=row.get("timezone") or None,
+            city=row.get("city", ""),
+            state=row.get("state", ""),
+        )
+    return places
+
+
+def lookup_postal_code(postal_code: str, country: str = "US") -> PostalPlace | None:
+    """ZIP or ZIP+4 in the US; None when unknown (the caller decides whether that is an error)."""
+    if country.upper() != "US":
+        return None
+    return _directory().get(postal_code.strip()[:5])

@@ -1,0 +1,103 @@
+"""SKUs and locations: the reference data every other table points at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, insert, select, update
+
+from omnifill.adapters.sql.tables import locations, skus
+from omnifill.domain.catalog import Sku
+from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKind
+
+
+def sku_from_row(row: RowMapping) -> Sku:
+    return Sku(
+        code=row["code"], name=row["name"], gtin=row["gtin"], unit_cost=row["unit_cost"],
+        unit_price=row["unit_price"], weight_kg=row["weight_kg"],
+    )
+
+
+def location_from_row(row: RowMapping) -> Location:
+    return Location(
+        code=row["code"], name=row["name"], kind=LocationKind(row["kind"]),
+        position=GeoPoint(row["latitude"], row["longitude"]), postal_code=row["postal_code"],
+        country=row["country"], time_zone=row["time_zone"],
+        capabilities=frozenset(Capability(c) for c in row["capabilities"]),
+        daily_order_capacity=row["daily_order_capacity"], fulfillment_enabled=row["fulfillment_enabled"],
+    )
+
+
+def location_values(location: Location) -> dict[str, Any]:
+    return {
+        "code": location.code, "name": location.name, "kind": str(location.kind),
+        "latitude": location.position.latitude, "longitude": location.position.longitude,
+        "postal_code": location.postal_code, "country": location.country, "time_zone": location.time_zone,
+        "capabilities": sorted(str(c) for c in location.capabilities),
+        "daily_order_capacity": location.daily_order_capacity,
+        "fulfillment_enabled": location.fulfillment_enabled,
+    }
+
+
+class SkuRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, sku: Sku, now: datetime) -> None:
+        self._c.execute(insert(skus).values(
+            code=sku.code, name=sku.name, gtin=sku.gtin, unit_cost=sku.unit_cost,
+            unit_price=sku.unit_price, weight_kg=sku.weight_kg, created_at=now,
+        ))
+
+    def get(self, code: str) -> Sku | None:
+        row = self._c.execute(select(skus).where(skus.c.code == code)).mappings().first()
+        return sku_from_row(row) if row else None
+
+    def code_for_gtin(self, gtin: str) -> str | None:
+        return self._c.execute(select(skus.c.code).where(skus.c.gtin == gtin)).scalar()
+
+    def ids_for(self, codes: Iterable[str]) -> dict[str, int]:
+        """SKU code → surrogate id for the codes that exist."""
+        rows = self._c.execute(select(skus.c.code, skus.c.id).where(skus.c.code.in_(list(codes))))
+        return dict(rows.tuples().all())
+
+    def page(self, after: str | None, limit: int) -> list[Sku]:
+        query = select(skus).order_by(skus.c.code).limit(limit)
+        if after is not None:
+            query = query.where(skus.c.code > after)
+        return [sku_from_row(r) for r in self._c.execute(query).mappings()]
+
+
+class LocationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, location: Location, now: datetime) -> None:
+        self._c.execute(insert(locations).values(**location_values(location), created_at=now, updated_at=now))
+
+    def get(self, code: str) -> Location | None:
+        row = self._c.execute(select(locations).where(locations.c.code == code)).mappings().first()
+        return location_from_row(row) if row else None
+
+    def id_for(self, code: str) -> int | None:
+        return self._c.execute(select(locations.c.id).where(locations.c.code == code)).scalar()
+
+    def replace(self, location: Location, now: datetime) -> None:
+        self._c.execute(
+            update(locations).where(locations.c.code == location.code)
+            .values(**location_values(location), updated_at=now)
+        )
+
+    def page(self, after: str | None, limit: int, only: str | None = None) -> list[Location]:
+        query = select(locations).order_by(locations.c.code).limit(limit)
+        if after is not None:
+            query = query.where(locations.c.code > after)
+        if only is not None:
+            query = query.where(locations.c.code == only)
+        return [location_from_row(r) for r in self._c.execute(query).mappings()]
+
+    def by_code(self, codes: Iterable[str]) -> Mapping[str, tuple[int, Location]]:
+        rows = self._c.execute(select(locations).where(locations.c.code.in_(list(codes)))).mappings()
+        return {r["code"]: (r["id"], location_from_row(r)) for r in rows}

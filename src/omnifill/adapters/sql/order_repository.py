@@ -1,0 +1,158 @@
+"""Orders and their fulfillment orders. Status changes are conditional updates: a lost race is visible."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, insert, or_, select, update
+
+from omnifill.adapters.sql.tables import fulfillment_lines, fulfillment_orders, locations, order_lines, orders, skus
+from omnifill.domain.orders import (
+    Address,
+    Customer,
+    Delivery,
+    DeliveryMethod,
+    FulfillmentLine,
+    FulfillmentOrder,
+    FulfillmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ServiceLevel,
+)
+
+
+class StaleStatus(Exception):
+    """Someone else changed the status between our read and our write."""
+
+
+class OrderRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, order: Order, sku_ids: Mapping[str, int], location_ids: Mapping[str, int], now: datetime) -> None:
+        self._c.execute(insert(orders).values(
+            id=order.id, channel=order.channel, external_id=order.external_id, status=str(order.status),
+            customer=_customer_json(order.customer), ship_to=_address_json(order.ship_to),
+            delivery_method=str(order.delivery.method),
+            service_level=str(order.delivery.service_level) if order.delivery.service_level else None,
+            pickup_location=order.delivery.location, created_at=order.created_at, updated_at=now,
+        ))
+        self._c.execute(insert(order_lines), [
+            {"order_id": order.id, "line_no": no, "sku": line.sku, "quantity": line.quantity,
+             "unit_price": line.unit_price}
+            for no, line in enumerate(order.lines, start=1)
+        ])
+        self._c.execute(insert(fulfillment_orders), [
+            {"id": f.id, "order_id": order.id, "location_id": location_ids[f.location], "status": str(f.status),
+             "created_at": now, "updated_at": now}
+            for f in order.fulfillments
+        ])
+        self._c.execute(insert(fulfillment_lines), [
+            {"fulfillment_id": f.id, "sku_id": sku_ids[line.sku], "quantity": line.quantity}
+            for f in order.fulfillments for line in f.lines
+        ])
+
+    def id_for_external(self, channel: str, external_id: str) -> str | None:
+        return self._c.execute(
+            select(orders.c.id).where(orders.c.channel == channel, orders.c.external_id == external_id)
+        ).scalar()
+
+    def get(self, order_id: str) -> Order | None:
+        found = self._load(select(orders).where(orders.c.id == order_id))
+        return found[0] if found else None
+
+    def page(
+        self, *, status: str | None, channel: str | None, location: str | None, after: str | None, limit: int
+    ) -> list[Order]:
+        query = select(orders).order_by(orders.c.id).limit(limit)
+        if status is not None:
+            query = query.where(orders.c.status == status)
+        if channel is not None:
+            query = query.where(orders.c.channel == channel)
+        if after is not None:
+            query = query.where(orders.c.id > after)
+        if location is not None:
+            at_location = (
+                select(fulfillment_orders.c.order_id)
+                .join(locations, locations.c.id == fulfillment_orders.c.location_id)
+                .where(locations.c.code == location)
+            )
+            query = query.where(or_(orders.c.id.in_(at_location), orders.c.pickup_location == location))
+        return self._load(query)
+
+    def change_status(self, order: Order, expected: OrderStatus, now: datetime) -> None:
+        """Write the order's new status (and its fulfillments'), only if nobody moved it since we read it."""
+        done = self._c.execute(
+            update(orders).where(orders.c.id == order.id, orders.c.status == str(expected))
+            .values(status=str(order.status), updated_at=now)
+        )
+        if done.rowcount != 1:
+            raise StaleStatus(order.id)
+        for f in order.fulfillments:
+            self._c.execute(
+                update(fulfillment_orders).where(fulfillment_orders.c.id == f.id)
+                .values(status=str(f.status), updated_at=now)
+            )
+
+    def _load(self, query: Any) -> list[Order]:
+        heads = list(self._c.execute(query).mappings())
+        if not heads:
+            return []
+        ids = [h["id"] for h in heads]
+        lines: dict[str, list[OrderLine]] = defaultdict(list)
+        for r in self._c.execute(
+            select(order_lines).where(order_lines.c.order_id.in_(ids)).order_by(order_lines.c.line_no)
+        ).mappings():
+            lines[r["order_id"]].append(OrderLine(r["sku"], r["quantity"], Decimal(r["unit_price"])))
+        fulfillments = self._fulfillments(ids)
+        return [_order_from_row(h, lines[h["id"]], fulfillments[h["id"]]) for h in heads]
+
+    def _fulfillments(self, order_ids: list[str]) -> dict[str, list[FulfillmentOrder]]:
+        rows = self._c.execute(
+            select(fulfillment_orders.c.id, fulfillment_orders.c.order_id, fulfillment_orders.c.status,
+                   locations.c.code.label("location"), skus.c.code.label("sku"), fulfillment_lines.c.quantity)
+            .join(locations, locations.c.id == fulfillment_orders.c.location_id)
+            .join(fulfillment_lines, fulfillment_lines.c.fulfillment_id == fulfillment_orders.c.id)
+            .join(skus, skus.c.id == fulfillment_lines.c.sku_id)
+            .where(fulfillment_orders.c.order_id.in_(order_ids))
+            .order_by(fulfillment_orders.c.id, skus.c.code)
+        ).mappings()
+        by_id: dict[str, FulfillmentOrder] = {}
+        by_order: dict[str, list[FulfillmentOrder]] = defaultdict(list)
+        for r in rows:
+            f = by_id.get(r["id"])
+            if f is None:
+                f = by_id[r["id"]] = FulfillmentOrder(r["id"], r["location"], FulfillmentStatus(r["status"]), ())
+                by_order[r["order_id"]].append(f)
+            f.lines = (*f.lines, FulfillmentLine(r["sku"], r["quantity"]))
+        return by_order
+
+
+def _customer_json(customer: Customer) -> dict[str, Any]:
+    return {"email": customer.email, "name": customer.name, "phone": customer.phone}
+
+
+def _address_json(address: Address | None) -> dict[str, Any] | None:
+    if address is None:
+        return None
+    return {"postal_code": address.postal_code, "country": address.country, "lines": list(address.lines)}
+
+
+def _order_from_row(row: RowMapping, lines: list[OrderLine], fulfillments: list[FulfillmentOrder]) -> Order:
+    ship_to = row["ship_to"]
+    return Order(
+        id=row["id"], channel=row["channel"], external_id=row["external_id"], status=OrderStatus(row["status"]),
+        customer=Customer(**row["customer"]),
+        ship_to=Address(ship_to["postal_code"], ship_to["country"], tuple(ship_to["lines"])) if ship_to else None,
+        delivery=Delivery(
+            DeliveryMethod(row["delivery_method"]),
+            ServiceLevel(row["service_level"]) if row["service_level"] else None,
+            row["pickup_location"],
+        ),
+        lines=tuple(lines), created_at=row["created_at"], fulfillments=fulfillments,
+    )

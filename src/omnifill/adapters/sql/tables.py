@@ -1,0 +1,178 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create and change it; nothing else does."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from omnifill.adapters.sql.types import BigId, ScaledDecimal, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Json = JSON().with_variant(JSONB(), "postgresql")
+Money = ScaledDecimal(4)  # costs carry a moving average, so four places rather than cents
+Timestamp = UtcDateTime()
+
+skus = Table(
+    "skus", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("gtin", String(14), unique=True),
+    Column("unit_cost", Money, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("weight_kg", ScaledDecimal(3), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+locations = Table(
+    "locations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("postal_code", String(16), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("capabilities", Json, nullable=False),
+    Column("daily_order_capacity", Integer),
+    Column("fulfillment_enabled", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+inventory_levels = Table(
+    "inventory_levels", metadata,
+    Column("sku_id", ForeignKey("skus.id"), primary_key=True),
+    Column("location_id", ForeignKey("locations.id"), primary_key=True),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("safety_stock", Integer, nullable=False),
+    Column("average_unit_cost", Money, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    # The database refuses an oversell even if a code path forgot to guard its update.
+    CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
+    CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+    CheckConstraint("safety_stock >= 0", name="safety_stock_not_negative"),
+)
+Index("ix_inventory_levels_location", inventory_levels.c.location_id, inventory_levels.c.sku_id)
+
+inventory_movements = Table(
+    "inventory_movements", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("sku_id", ForeignKey("skus.id"), nullable=False),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("reserved_delta", Integer, nullable=False),
+    Column("on_hand_after", Integer, nullable=False),
+    Column("reserved_after", Integer, nullable=False),
+    Column("unit_cost", Money, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("order_id", String(40)),
+    Column("occurred_at", Timestamp, nullable=False),
+)
+Index("ix_inventory_movements_level", inventory_movements.c.sku_id, inventory_movements.c.location_id)
+Index("ix_inventory_movements_order", inventory_movements.c.order_id)
+
+orders = Table(
+    "orders", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("customer", Json, nullable=False),
+    Column("ship_to", Json),
+    Column("delivery_method", String(16), nullable=False),
+    Column("service_level", String(16)),
+    Column("pickup_location", String(64)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
+)
+Index("ix_orders_status", orders.c.status, orders.c.id)
+
+order_lines = Table(
+    "order_lines", metadata,
+    Column("order_id", ForeignKey("orders.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money, nullable=False),
+)
+
+fulfillment_orders = Table(
+    "fulfillment_orders", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", ForeignKey("orders.id"), nullable=False),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+Index("ix_fulfillment_orders_order", fulfillment_orders.c.order_id)
+Index("ix_fulfillment_orders_location_status", fulfillment_orders.c.location_id, fulfillment_orders.c.status)
+
+fulfillment_lines = Table(
+    "fulfillment_lines", metadata,
+    Column("fulfillment_id", ForeignKey("fulfillment_orders.id"), primary_key=True),
+    Column("sku_id", ForeignKey("skus.id"), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+)
+
+outbox_events = Table(
+    "outbox_events", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("type", String(64), nullable=False),
+    Column("entity_type", String(32), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("occurred_at", Timestamp, nullable=False),
+    Column("published_at", Timestamp),
+)
+Index("ix_outbox_events_unpublished", outbox_events.c.published_at, outbox_events.c.id)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("order_id", String(40), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("role", String(100), nullable=False),
+    Column("label", String(200)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
+)

@@ -1,0 +1,62 @@
+"""One transaction per use case. Nothing is kept unless the service calls commit()."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
+from omnifill.adapters.sql.engine import WRITE
+from omnifill.adapters.sql.inventory_repository import InventoryRepository
+from omnifill.adapters.sql.order_repository import OrderRepository
+from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
+
+
+class UnitOfWork:
+    """`with uow:` opens a write transaction (SQLite: BEGIN IMMEDIATE); `with uow.reading():` a read-only one."""
+
+    skus: SkuRepository
+    locations: LocationRepository
+    inventory: InventoryRepository
+    orders: OrderRepository
+    outbox: OutboxRepository
+    idempotency: IdempotencyRepository
+    api_keys: ApiKeyRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write = True
+        self._connection: Connection | None = None
+
+    def reading(self) -> UnitOfWork:
+        reader = UnitOfWork(self.engine)
+        reader._write = False
+        return reader
+
+    def __enter__(self) -> UnitOfWork:
+        connection = self.engine.connect().execution_options(**{WRITE: self._write})
+        connection.begin()
+        self._connection = connection
+        self.skus = SkuRepository(connection)
+        self.locations = LocationRepository(connection)
+        self.inventory = InventoryRepository(connection)
+        self.orders = OrderRepository(connection)
+        self.outbox = OutboxRepository(connection)
+        self.idempotency = IdempotencyRepository(connection)
+        self.api_keys = ApiKeyRepository(connection)
+        return self
+
+    def commit(self) -> None:
+        assert self._connection is not None, "commit() outside `with uow:`"
+        self._connection.commit()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._connection is not None
+        try:
+            self._connection.rollback()  # a no-op after commit()
+        finally:
+            self._connection.close()
+            self._connection = None

@@ -1,0 +1,19 @@
+"""Settings from the environment (prefix OMNIFILL_), read once by the entrypoints and passed down."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./omnifill.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMNIFILL_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL connection pool per process; SQLite ignores it.
+    pool_size: int = 10
+    # How long a verified API key is trusted without asking the database again.
+    api_key_cache_seconds: float = 30.0
+    # Attempts to re-plan an order whose reservation lost a race before answering 409.
+    reservation_attempts: int = 3

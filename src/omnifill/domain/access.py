@@ -1,0 +1,85 @@
+"""Who may do what. Every API key carries a role; store and channel keys also carry their scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from omnifill.domain.errors import Forbidden, InvalidInput
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    STORE = "store"
+    CHANNEL = "channel"
+
+
+class Permission(StrEnum):
+    CATALOG_READ = "catalog:read"
+    CATALOG_WRITE = "catalog:write"
+    NETWORK_READ = "network:read"
+    NETWORK_WRITE = "network:write"
+    INVENTORY_READ = "inventory:read"
+    INVENTORY_WRITE = "inventory:write"
+    ORDERS_READ = "orders:read"
+    ORDERS_WRITE = "orders:write"
+
+
+_P = Permission
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    # Operations teams run the business day to day; the network's configuration stays with admins.
+    Role.OPERATOR: frozenset(Permission) - {_P.NETWORK_WRITE},
+    Role.STORE: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ}),
+    Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE}),
+}
+_ROLE = re.compile(r"^(admin|operator)$|^(store|channel):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: Role
+    scope: str | None = None  # the store's location code, or the channel code
+
+    @classmethod
+    def parse(cls, text: str) -> Principal:
+        match = _ROLE.match(text)
+        if match is None:
+            raise InvalidInput("role", "must be admin, operator, store:<location code> or channel:<channel code>")
+        if match.group(1):
+            return cls(Role(match.group(1)))
+        return cls(Role(match.group(2)), match.group(3))
+
+    def __str__(self) -> str:
+        return f"{self.role}:{self.scope}" if self.scope else str(self.role)
+
+    def require(self, permission: Permission) -> None:
+        if permission not in GRANTS[self.role]:
+            raise Forbidden(f"a {self.role} key may not {permission}", permission=str(permission))
+
+    def require_location(self, code: str) -> None:
+        """A store key acts on its own store only."""
+        if self.role is Role.STORE and code != self.scope:
+            raise Forbidden(f"this key acts on store {self.scope} only", location=code)
+
+    def require_channel(self, code: str) -> None:
+        """A channel key creates and reads its own channel's orders only."""
+        if self.role is Role.CHANNEL and code != self.scope:
+            raise Forbidden(f"this key acts on channel {self.scope} only", channel=code)
+
+    @property
+    def location(self) -> str | None:
+        return self.scope if self.role is Role.STORE else None
+
+    @property
+    def channel(self) -> str | None:
+        return self.scope if self.role is Role.CHANNEL else None
+
+    def require_order(self, channel: str, locations: set[str]) -> None:
+        """Channel keys see their channel's orders; store keys the orders their store fulfills or hands over."""
+        if self.role is Role.CHANNEL and channel != self.scope:
+            raise Forbidden(f"this key acts on channel {self.scope} only", channel=channel)
+        if self.role is Role.STORE and self.scope not in locations:
+            raise Forbidden(f"this key acts on store {self.scope} only", location=self.scope)

@@ -1,0 +1,70 @@
+"""Where stock sits: warehouses, stores, dark stores, micro-fulfillment centers and dropship vendors."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from omnifill.domain.errors import InvalidInput
+
+
+class LocationKind(StrEnum):
+    WAREHOUSE = "warehouse"
+    STORE = "store"
+    DARK_STORE = "dark_store"
+    MICRO_FULFILLMENT = "micro_fulfillment"
+    DROPSHIP_VENDOR = "dropship_vendor"
+
+
+class Capability(StrEnum):
+    SHIP = "ship"
+    PICKUP = "pickup"
+    RETURNS = "returns"
+    SAME_DAY = "same_day"
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    latitude: float
+    longitude: float
+
+    def __post_init__(self) -> None:
+        if not -90 <= self.latitude <= 90:
+            raise InvalidInput("latitude", "must be between -90 and 90")
+        if not -180 <= self.longitude <= 180:
+            raise InvalidInput("longitude", "must be between -180 and 180")
+
+
+EARTH_RADIUS_MILES = 3958.8
+
+
+def great_circle_miles(a: GeoPoint, b: GeoPoint) -> float:
+    """Haversine distance: what carriers' zone charts approximate."""
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    dlat = lat2 - lat1
+    dlon = math.radians(b.longitude - a.longitude)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    code: str
+    name: str
+    kind: LocationKind
+    position: GeoPoint
+    postal_code: str
+    country: str
+    time_zone: str
+    capabilities: frozenset[Capability]
+    daily_order_capacity: int | None = None
+    fulfillment_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if self.daily_order_capacity is not None and self.daily_order_capacity < 0:
+            raise InvalidInput("daily_order_capacity", "must not be negative")
+
+    def can(self, capability: Capability) -> bool:
+        """A location fulfills only while enabled: that is how a retailer pilots a few stores first."""
+        return self.fulfillment_enabled and capability in self.capabilities

@@ -1,0 +1,199 @@
+"""Orders from every channel, their fulfillment orders, and the state machines that govern both."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from omnifill.domain.errors import InvalidInput, InvalidTransition
+
+
+class OrderStatus(StrEnum):
+    ALLOCATED = "allocated"
+    BACKORDERED = "backordered"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    DELIVERED = "delivered"
+    PICKED_UP = "picked_up"
+    CANCELLED = "cancelled"
+
+
+class FulfillmentStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    PICKING = "picking"
+    PICKED = "picked"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    PICKED_UP = "picked_up"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+_O = OrderStatus
+ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    _O.ALLOCATED: frozenset({_O.PARTIALLY_SHIPPED, _O.SHIPPED, _O.READY_FOR_PICKUP, _O.BACKORDERED, _O.CANCELLED}),
+    _O.BACKORDERED: frozenset({_O.ALLOCATED, _O.CANCELLED}),
+    _O.PARTIALLY_SHIPPED: frozenset({_O.SHIPPED}),
+    _O.SHIPPED: frozenset({_O.DELIVERED}),
+    _O.READY_FOR_PICKUP: frozenset({_O.PICKED_UP, _O.CANCELLED}),
+    _O.DELIVERED: frozenset(),
+    _O.PICKED_UP: frozenset(),
+    _O.CANCELLED: frozenset(),
+}
+
+_F = FulfillmentStatus
+FULFILLMENT_TRANSITIONS: dict[FulfillmentStatus, frozenset[FulfillmentStatus]] = {
+    _F.PENDING: frozenset({_F.ACCEPTED, _F.REJECTED, _F.CANCELLED}),
+    _F.ACCEPTED: frozenset({_F.PICKING, _F.REJECTED, _F.CANCELLED}),
+    _F.PICKING: frozenset({_F.PICKED, _F.CANCELLED}),
+    _F.PICKED: frozenset({_F.PACKED, _F.READY_FOR_PICKUP, _F.CANCELLED}),
+    _F.PACKED: frozenset({_F.SHIPPED, _F.CANCELLED}),
+    _F.SHIPPED: frozenset({_F.DELIVERED}),
+    _F.READY_FOR_PICKUP: frozenset({_F.PICKED_UP, _F.EXPIRED, _F.CANCELLED}),
+    _F.DELIVERED: frozenset(),
+    _F.PICKED_UP: frozenset(),
+    _F.EXPIRED: frozenset(),
+    _F.REJECTED: frozenset(),
+    _F.CANCELLED: frozenset(),
+}
+
+
+S = TypeVar("S", OrderStatus, FulfillmentStatus)
+
+
+def transition(table: Mapping[S, frozenset[S]], current: S, target: S, entity: str) -> S:
+    """The one way a status changes; an illegal move names the state the entity is in."""
+    if target not in table[current]:
+        raise InvalidTransition(
+            f"{entity} is {current}; it cannot become {target}",
+            current_status=str(current), requested_status=str(target),
+        )
+    return target
+
+
+class DeliveryMethod(StrEnum):
+    SHIP = "ship"
+    PICKUP = "pickup"
+
+
+class ServiceLevel(StrEnum):
+    STANDARD = "standard"
+    EXPRESS = "express"
+    SAME_DAY = "same_day"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    method: DeliveryMethod
+    service_level: ServiceLevel | None = None
+    location: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method is DeliveryMethod.PICKUP and not self.location:
+            raise InvalidInput("delivery.location", "a pickup names the store it is collected from")
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    email: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    postal_code: str
+    country: str = "US"
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    quantity: int
+    unit_price: Decimal
+
+    def __post_init__(self) -> None:
+        if self.quantity <= 0:
+            raise InvalidInput("quantity", "must be at least 1")
+        if self.unit_price < 0:
+            raise InvalidInput("unit_price", "must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    """An order as a channel hands it in, before any stock is promised to it."""
+
+    channel: str
+    external_id: str
+    customer: Customer
+    ship_to: Address | None
+    delivery: Delivery
+    lines: tuple[OrderLine, ...]
+
+    def __post_init__(self) -> None:
+        if not self.lines:
+            raise InvalidInput("lines", "an order has at least one line")
+        if self.delivery.method is DeliveryMethod.SHIP and self.ship_to is None:
+            raise InvalidInput("ship_to", "a shipped order needs a ship-to address")
+
+    def demand(self) -> dict[str, int]:
+        """Units wanted per SKU; a SKU on two lines is one demand."""
+        units: Counter[str] = Counter()
+        for line in self.lines:
+            units[line.sku] += line.quantity
+        return dict(units)
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentLine:
+    sku: str
+    quantity: int
+
+
+@dataclass(slots=True)
+class FulfillmentOrder:
+    """The part of an order one location fulfills."""
+
+    id: str
+    location: str
+    status: FulfillmentStatus
+    lines: tuple[FulfillmentLine, ...]
+
+
+@dataclass(slots=True)
+class Order:
+    id: str
+    channel: str
+    external_id: str
+    status: OrderStatus
+    customer: Customer
+    ship_to: Address | None
+    delivery: Delivery
+    lines: tuple[OrderLine, ...]
+    created_at: datetime
+    fulfillments: list[FulfillmentOrder] = field(default_factory=list)
+
+    def cancel(self) -> None:
+        self.status = transition(ORDER_TRANSITIONS, self.status, OrderStatus.CANCELLED, f"order {self.id}")
+        for fulfillment in self.fulfillments:
+            fulfillment.status = transition(
+                FULFILLMENT_TRANSITIONS, fulfillment.status, FulfillmentStatus.CANCELLED,
+                f"fulfillment {fulfillment.id}",
+            )
+
+    def reserved_units(self) -> Iterable[tuple[str, str, int]]:
+        """(location, sku, units) still held for this order."""
+        for fulfillment in self.fulfillments:
+            for line in fulfillment.lines:
+                yield fulfillment.location, line.sku, line.quantity

@@ -1,0 +1,1 @@
+"""The HTTP API v1: thin routes that translate JSON to use cases and back."""

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from omnifill.domain.access import Permission
+from omnifill.entrypoints.api.auth import Caller, Uow
+from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
+from omnifill.entrypoints.api.schemas import Limit, LocationIn, LocationOut, LocationPatch, Page
+from omnifill.services import catalog
+
+router = APIRouter(prefix="/v1/locations", tags=["network"])
+
+
+@router.post("", status_code=201)
+def create_location(body: LocationIn, caller: Caller, uow: Uow) -> LocationOut:
+    caller.require(Permission.NETWORK_WRITE)
+    draft = catalog.LocationDraft(**{**body.model_dump(), "capabilities": frozenset(body.capabilities)})
+    return LocationOut.of(catalog.create_location(uow, draft, datetime.now(UTC)))
+
+
+@router.get("")
+def list_locations(
+    caller: Caller, uow: Uow, limit: Annotated[Limit, Query()] = 50, cursor: str | None = None
+) -> Page[LocationOut]:
+    caller.require(Permission.NETWORK_READ)
+    found = catalog.list_locations(uow, decode_text_cursor(cursor), limit, only=caller.location)
+    return Page(items=[LocationOut.of(loc) for loc in found],
+                next_cursor=encode_cursor(found[-1].code) if len(found) == limit else None)
+
+
+@router.get("/{code}")
+def get_location(code: str, caller: Caller, uow: Uow) -> LocationOut:
+    caller.require(Permission.NETWORK_READ)
+    caller.require_location(code)
+    return LocationOut.of(catalog.get_location(uow, code))
+
+
+@router.patch("/{code}")
+def update_location(code: str, body: LocationPatch, caller: Caller, uow: Uow) -> LocationOut:
+    caller.require(Permission.NETWORK_WRITE)
+    changes = body.model_dump(exclude_unset=True)
+    if "capabilities" in changes:
+        changes["capabilities"] = frozenset(changes["capabilities"] or ())
+    return LocationOut.of(catalog.update_location(uow, code, changes, datetime.now(UTC)))

@@ -1,0 +1,96 @@
+"""The `omnifill` command: database, keys, demo data and the server."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from omnifill.adapters.sql.engine import make_engine
+from omnifill.adapters.sql.migrate import upgrade_database
+from omnifill.adapters.sql.unit_of_work import UnitOfWork
+from omnifill.config import Settings
+from omnifill.domain.errors import DomainError
+from omnifill.services.access import create_api_key
+from omnifill.services.demo import is_empty, seed_demo
+
+app = typer.Typer(help="omnifill: omni-channel inventory and order management.", no_args_is_help=True)
+db = typer.Typer(help="The database schema.", no_args_is_help=True)
+keys = typer.Typer(help="API keys.", no_args_is_help=True)
+seed = typer.Typer(help="Sample data.", no_args_is_help=True)
+app.add_typer(db, name="db")
+app.add_typer(keys, name="keys")
+app.add_typer(seed, name="seed")
+
+
+def _uow() -> UnitOfWork:
+    settings = Settings()
+    return UnitOfWork(make_engine(settings.database_url, pool_size=2))
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration up to the newest."""
+    uow = _uow()
+    upgrade_database(uow.engine)
+    typer.echo(f"database at {uow.engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+@keys.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="admin, operator, store:<location code> or channel:<channel code>")],
+    label: Annotated[str | None, typer.Option(help="A note on who holds the key.")] = None,
+) -> None:
+    """Create an API key; the key itself is printed once, alone on the last line."""
+    try:
+        key, principal = create_api_key(_uow(), role, datetime.now(UTC), label)
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"created a {principal} key; store it now, it cannot be shown again:")
+    typer.echo(key)
+
+
+@seed.command("demo")
+def seed_demo_command() -> None:
+    """Seed the demo network: 3 warehouses, 25 stores, 2 dark stores, a dropship vendor, 200 SKUs and stock."""
+    uow = _uow()
+    upgrade_database(uow.engine)
+    if not is_empty(uow):
+        typer.echo("the database already holds locations or SKUs; seed a fresh one", err=True)
+        raise typer.Exit(1)
+    counts = seed_demo(uow, datetime.now(UTC))
+    typer.echo(f"seeded {counts['locations']} locations, {counts['skus']} SKUs, {counts['stock_rows']} stock receipts")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo: Annotated[bool, typer.Option(help="Seed the demo into an empty database and print an admin key.")] = False,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Run the HTTP API (migrating the database first)."""
+    uow = _uow()
+    upgrade_database(uow.engine)
+    if demo:
+        if is_empty(uow):
+            typer.echo("seeding the demo network (about half a minute the first time)…")
+            seed_demo(uow, datetime.now(UTC))
+        key, _ = create_api_key(uow, "admin", datetime.now(UTC), "demo")
+        base = f"http://{host}:{port}"
+        typer.echo(f"\nomnifill is serving the demo at {base}")
+        typer.echo(f"  API docs:  {base}/docs\n  OpenAPI:   {base}/openapi.json")
+        typer.echo(f"  admin key: {key}\n\n  export OMNIFILL_KEY={key}\n")
+    uow.engine.dispose()
+    os.environ.setdefault("OMNIFILL_DATABASE_URL", Settings().database_url)
+    uvicorn.run("omnifill.entrypoints.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                access_log=access_log, log_level="info")
+
+
+if __name__ == "__main__":
+    app()

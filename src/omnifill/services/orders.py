@@ -1,0 +1,274 @@
+"""Order intake and cancellation: reserve stock atomically, never oversell, never take an order twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from omnifill.adapters.geography import lookup_postal_code
+from omnifill.adapters.ids import new_id
+from omnifill.adapters.sql.inventory_repository import Keys
+from omnifill.adapters.sql.order_repository import StaleStatus
+from omnifill.adapters.sql.records_repository import StoredResponse
+from omnifill.adapters.sql.unit_of_work import UnitOfWork
+from omnifill.domain.access import Principal
+from omnifill.domain.allocation import AllocationPlan, Candidate, plan_allocation
+from omnifill.domain.errors import (
+    DuplicateOrder,
+    IdempotencyMismatch,
+    InsufficientStock,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
+from omnifill.domain.events import DomainEvent
+from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
+from omnifill.domain.locations import GeoPoint, Location, great_circle_miles
+from omnifill.domain.orders import (
+    DeliveryMethod,
+    FulfillmentLine,
+    FulfillmentOrder,
+    FulfillmentStatus,
+    Order,
+    OrderDraft,
+    OrderStatus,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentRequest:
+    """An Idempotency-Key, the fingerprint of the request it came with, and how to answer it."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    render: Callable[[Order], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    order_id: str
+    order: Order | None  # None when the answer is a replay
+    body: dict[str, Any] | None  # the stored answer, when an Idempotency-Key was given
+    replayed: bool = False
+
+
+class _LostRace(Exception):
+    """Stock we saw available was taken before our guarded update ran; plan again on fresh numbers."""
+
+
+def place_order(
+    uow: UnitOfWork, draft: OrderDraft, actor: str, now: datetime, *,
+    idempotency: IdempotentRequest | None = None, attempts: int = 3,
+) -> PlacedOrder:
+    destination = _destination(draft)
+    for attempt in range(1, attempts + 1):
+        try:
+            return _place_once(uow, draft, actor, now, destination, idempotency)
+        except _LostRace:
+            if attempt == attempts:
+                raise InsufficientStock("stock for this order was taken by concurrent orders; try again") from None
+        except IntegrityError:
+            # Another request took the same channel order (or Idempotency-Key) between our check and our insert.
+            return _after_duplicate(uow, draft, idempotency)
+    raise AssertionError("unreachable")
+
+
+def _place_once(
+    uow: UnitOfWork, draft: OrderDraft, actor: str, now: datetime,
+    destination: GeoPoint | None, idempotency: IdempotentRequest | None,
+) -> PlacedOrder:
+    with uow:
+        if idempotency and (stored := uow.idempotency.get(idempotency.scope, idempotency.key)):
+            return _replay(stored, idempotency)
+        if existing := uow.orders.id_for_external(draft.channel, draft.external_id):
+            raise _duplicate(draft, existing)
+        sku_ids = _sku_ids(uow, draft)
+        location_ids, candidates = _candidates(uow, draft, sku_ids, destination)
+        plan = plan_allocation(draft.demand(), draft.delivery, candidates)
+        order = _order_from_plan(draft, plan, now)
+        ledger = _reserve(uow, order.id, plan, sku_ids, location_ids, actor, now)
+        uow.orders.add(order, sku_ids, location_ids, now)
+        uow.inventory.record(ledger, now)
+        uow.outbox.add([_order_event("order.placed", order, now)])
+        body = None
+        if idempotency:
+            body = idempotency.render(order)
+            stored = StoredResponse(idempotency.fingerprint, order.id, 201, body)
+            uow.idempotency.add(idempotency.scope, idempotency.key, stored, now)
+        uow.commit()
+    return PlacedOrder(order.id, order, body)
+
+
+def _destination(draft: OrderDraft) -> GeoPoint | None:
+    if draft.delivery.method is not DeliveryMethod.SHIP or draft.ship_to is None:
+        return None
+    place = lookup_postal_code(draft.ship_to.postal_code, draft.ship_to.country)
+    if place is None:
+        raise InvalidInput("ship_to.postal_code", f"unknown postal code in {draft.ship_to.country}")
+    return place.position
+
+
+def _sku_ids(uow: UnitOfWork, draft: OrderDraft) -> dict[str, int]:
+    sku_ids = uow.skus.ids_for({line.sku for line in draft.lines})
+    for index, line in enumerate(draft.lines):
+        if line.sku not in sku_ids:
+            raise InvalidInput(f"lines[{index}].sku", f"unknown SKU {line.sku}")
+    return sku_ids
+
+
+def _candidates(
+    uow: UnitOfWork, draft: OrderDraft, sku_ids: dict[str, int], destination: GeoPoint | None
+) -> tuple[dict[str, int], list[Candidate]]:
+    stock: dict[str, dict[str, int]] = {}
+    places: dict[str, tuple[int, Location]] = {}
+    for location_id, location, sku, available in uow.inventory.availability(sku_ids.values()):
+        stock.setdefault(location.code, {})[sku] = available
+        places[location.code] = (location_id, location)
+    pickup = draft.delivery.location
+    if draft.delivery.method is DeliveryMethod.PICKUP and pickup is not None and pickup not in places:
+        found = uow.locations.by_code([pickup]).get(pickup)
+        if found is None:
+            raise InvalidInput("delivery.location", f"unknown location {pickup}")
+        places[pickup] = found
+    candidates = [
+        Candidate(location, stock.get(code, {}), _miles(destination, location))
+        for code, (_, location) in places.items()
+    ]
+    return {code: location_id for code, (location_id, _) in places.items()}, candidates
+
+
+def _miles(destination: GeoPoint | None, location: Location) -> float | None:
+    return great_circle_miles(destination, location.position) if destination else None
+
+
+def _order_from_plan(draft: OrderDraft, plan: AllocationPlan, now: datetime) -> Order:
+    fulfillments = [
+        FulfillmentOrder(new_id("ful"), f.location, FulfillmentStatus.PENDING,
+                         tuple(FulfillmentLine(sku, units) for sku, units in f.lines))
+        for f in plan.fulfillments
+    ]
+    return Order(
+        id=new_id("ord"), channel=draft.channel, external_id=draft.external_id, status=OrderStatus.ALLOCATED,
+        customer=draft.customer, ship_to=draft.ship_to, delivery=draft.delivery, lines=draft.lines,
+        created_at=now, fulfillments=fulfillments,
+    )
+
+
+def _reserve(
+    uow: UnitOfWork, order_id: str, plan: AllocationPlan, sku_ids: dict[str, int],
+    location_ids: dict[str, int], actor: str, now: datetime,
+) -> list[tuple[Movement, Keys, StockLevel]]:
+    ledger = []
+    for location, sku, units in plan.reservations():  # sorted: every writer locks rows in one order
+        keys = Keys(sku_ids[sku], location_ids[location])
+        after = uow.inventory.reserve(keys, units, now)
+        if after is None:
+            raise _LostRace()
+        before = replace(after, reserved=after.reserved - units)
+        row, _ = movement(MovementKind.RESERVATION, sku, location, units, before,
+                          reason="order placed", actor=actor, order_id=order_id)
+        ledger.append((row, keys, after))
+    return ledger
+
+
+def _replay(stored: StoredResponse, request: IdempotentRequest) -> PlacedOrder:
+    if stored.fingerprint != request.fingerprint:
+        raise IdempotencyMismatch(
+            "this Idempotency-Key was already used with a different request body", order_id=stored.order_id
+        )
+    return PlacedOrder(stored.order_id, None, stored.body, replayed=True)
+
+
+def _duplicate(draft: OrderDraft, existing: str) -> DuplicateOrder:
+    return DuplicateOrder(
+        f"channel {draft.channel} order {draft.external_id} is already order {existing}",
+        order_id=existing, channel=draft.channel, external_id=draft.external_id,
+    )
+
+
+def _after_duplicate(uow: UnitOfWork, draft: OrderDraft, idempotency: IdempotentRequest | None) -> PlacedOrder:
+    with uow.reading() as reader:
+        if idempotency and (stored := reader.idempotency.get(idempotency.scope, idempotency.key)):
+            return _replay(stored, idempotency)
+        existing = reader.orders.id_for_external(draft.channel, draft.external_id)
+    if existing is None:
+        raise InvalidInput("external_id", "conflicts with an order being placed at the same moment; try again")
+    raise _duplicate(draft, existing)
+
+
+def get_order(uow: UnitOfWork, order_id: str, principal: Principal) -> Order:
+    with uow.reading() as reader:
+        order = reader.orders.get(order_id)
+    if order is None:
+        raise NotFound(f"no order {order_id}", order_id=order_id)
+    principal.require_order(order.channel, _order_locations(order))
+    return order
+
+
+def list_orders(
+    uow: UnitOfWork, *, status: str | None, channel: str | None, location: str | None, after: str | None, limit: int
+) -> list[Order]:
+    with uow.reading() as reader:
+        return reader.orders.page(status=status, channel=channel, location=location, after=after, limit=limit)
+
+
+def cancel_order(uow: UnitOfWork, order_id: str, principal: Principal, now: datetime) -> Order:
+    """Cancel and release every reservation; once anything has shipped the order can no longer be cancelled."""
+    with uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"no order {order_id}", order_id=order_id)
+        principal.require_order(order.channel, _order_locations(order))
+        expected = order.status
+        held = sorted(order.reserved_units())
+        order.cancel()
+        ledger = _release(uow, order.id, held, str(principal), now)
+        try:
+            uow.orders.change_status(order, expected, now)
+        except StaleStatus:
+            raise InvalidTransition(f"order {order.id} changed while it was being cancelled; read it again") from None
+        uow.inventory.record(ledger, now)
+        uow.outbox.add([_order_event("order.cancelled", order, now)])
+        uow.commit()
+    return order
+
+
+def _release(
+    uow: UnitOfWork, order_id: str, held: list[tuple[str, str, int]], actor: str, now: datetime
+) -> list[tuple[Movement, Keys, StockLevel]]:
+    sku_ids = uow.skus.ids_for({sku for _, sku, _ in held})
+    location_ids = {code: found[0] for code, found in uow.locations.by_code({loc for loc, _, _ in held}).items()}
+    ledger = []
+    for location, sku, units in held:
+        keys = Keys(sku_ids[sku], location_ids[location])
+        after = uow.inventory.release(keys, units, now)
+        if after is None:
+            raise InvalidTransition(f"order {order_id} holds no reservation of {sku} at {location} to release")
+        before = replace(after, reserved=after.reserved + units)
+        row, _ = movement(MovementKind.RELEASE, sku, location, units, before,
+                          reason="order cancelled", actor=actor, order_id=order_id)
+        ledger.append((row, keys, after))
+    return ledger
+
+
+def _order_locations(order: Order) -> set[str]:
+    found = {f.location for f in order.fulfillments}
+    if order.delivery.location:
+        found.add(order.delivery.location)
+    return found
+
+
+def _order_event(kind: str, order: Order, now: datetime) -> DomainEvent:
+    return DomainEvent(kind, "order", order.id, {
+        "order_id": order.id, "channel": order.channel, "external_id": order.external_id,
+        "status": str(order.status),
+        "fulfillments": [
+            {"id": f.id, "location": f.location, "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in f.lines]}
+            for f in order.fulfillments
+        ],
+    }, now)

@@ -60,11 +60,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         upgrade_database(engine)
         engine.dispose()
         return url
-    url: str = request.getfixturevalue("postgres_url")
-    engine = make_engine(url, pool_size=1)
+    postgres: str = request.getfixturevalue("postgres_url")
+    engine = make_engine(postgres, pool_size=1)
     _empty_tables(engine)
     engine.dispose()
-    return url
+    return postgres
 
 
 @pytest.fixture

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import select
+
+from omnifill.adapters.sql.tables import inventory_movements, locations, skus
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.catalog import Sku
 from omnifill.domain.inventory import MovementKind
@@ -54,3 +58,15 @@ def pickup_order(external_id: str, lines: dict[str, int], store: str, channel: s
         delivery=Delivery(DeliveryMethod.PICKUP, location=store),
         lines=tuple(OrderLine(sku, units, Decimal("12.00")) for sku, units in lines.items()),
     )
+
+
+def ledger(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every movement in the order it was booked, with SKU and location codes."""
+    query = (
+        select(inventory_movements, skus.c.code.label("sku"), locations.c.code.label("location"))
+        .join(skus, skus.c.id == inventory_movements.c.sku_id)
+        .join(locations, locations.c.id == inventory_movements.c.location_id)
+        .order_by(inventory_movements.c.id)
+    )
+    with uow.engine.connect() as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]

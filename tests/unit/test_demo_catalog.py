@@ -63,7 +63,8 @@ def test_location_codes_unique_and_well_formed(locations: list[DemoLocation]) ->
 
 @pytest.mark.parametrize("location", demo_locations(), ids=lambda loc: loc.code)
 def test_postal_code_is_a_real_us_zip(location: DemoLocation) -> None:
-    assert len(location.postal_code) == 5 and location.postal_code.isdigit()
+    assert len(location.postal_code) == 5
+    assert location.postal_code.isdigit()
     matches = zipcodes.matching(location.postal_code)  # type: ignore[no-untyped-call]
     assert matches, location.postal_code
     assert all(match["country"] == "US" for match in matches)
@@ -85,7 +86,8 @@ def test_location_capabilities_and_capacity(locations: list[DemoLocation]) -> No
         assert ds.capabilities == ("ship", "same_day")
         assert ds.daily_order_capacity == 600
     (vendor,) = _by_kind(locations, "dropship_vendor")
-    assert vendor.capabilities == ("ship",) and vendor.daily_order_capacity is None
+    assert vendor.capabilities == ("ship",)
+    assert vendor.daily_order_capacity is None
 
 
 # --- catalog --------------------------------------------------------------------------
@@ -109,7 +111,8 @@ def test_all_gtins_valid(skus: list[DemoSku]) -> None:
 
 def test_money_and_weight(skus: list[DemoSku]) -> None:
     for sku in skus:
-        assert sku.unit_cost > 0 and sku.unit_price > sku.unit_cost
+        assert sku.unit_cost > 0
+        assert sku.unit_price > sku.unit_cost
         assert sku.unit_cost.as_tuple().exponent == -2
         assert sku.unit_price.as_tuple().exponent == -2
         assert sku.weight_kg.as_tuple().exponent == -3
@@ -133,7 +136,7 @@ def test_gtin_stable_across_seeds() -> None:
 def test_count_bounds() -> None:
     assert demo_skus(count=0) == []
     assert len(demo_skus(count=17)) == 17
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="count must be between 0 and"):
         demo_skus(count=catalog_size() + 1)
 
 
@@ -207,7 +210,9 @@ def test_dropship_vendor_carries_bulky_home_skus(
     (vendor,) = _by_kind(locations, "dropship_vendor")
     rows = _stock_at(stock, {vendor.code})
     assert {r.sku for r in rows} == {s.code for s in skus if is_bulky(s)}
-    assert rows and all(r.safety_stock == 0 and r.quantity >= 500 for r in rows)
+    assert rows
+    assert all(r.safety_stock == 0 for r in rows)
+    assert all(r.quantity >= 500 for r in rows)
 
 
 def test_stock_is_deterministic_per_seed(locations: list[DemoLocation]) -> None:

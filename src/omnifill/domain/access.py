@@ -35,7 +35,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.STORE: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ}),
     Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE}),
 }
-_ROLE = re.compile(r"^(admin|operator)$|^(store|channel):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})$")
+_ROLE = re.compile(r"(admin|operator)|(store|channel):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class Principal:
 
     @classmethod
     def parse(cls, text: str) -> Principal:
-        match = _ROLE.match(text)
+        match = _ROLE.fullmatch(text)
         if match is None:
             raise InvalidInput("role", "must be admin, operator, store:<location code> or channel:<channel code>")
         if match.group(1):

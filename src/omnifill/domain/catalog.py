@@ -44,5 +44,8 @@ class Sku:
         if self.gtin is not None:
             validate_gtin(self.gtin)
         for field in ("unit_cost", "unit_price", "weight_kg"):
-            if getattr(self, field) < 0:
+            amount: Decimal = getattr(self, field)
+            if not amount.is_finite():
+                raise InvalidInput(field, "must be a finite number")
+            if amount < 0:
                 raise InvalidInput(field, "must not be negative")

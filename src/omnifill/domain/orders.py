@@ -185,12 +185,15 @@ class Order:
     fulfillments: list[FulfillmentOrder] = field(default_factory=list)
 
     def cancel(self) -> None:
-        self.status = transition(ORDER_TRANSITIONS, self.status, OrderStatus.CANCELLED, f"order {self.id}")
-        for fulfillment in self.fulfillments:
-            fulfillment.status = transition(
-                FULFILLMENT_TRANSITIONS, fulfillment.status, FulfillmentStatus.CANCELLED,
-                f"fulfillment {fulfillment.id}",
-            )
+        # Every move is checked before any is made, so a refused cancel leaves the order as it was.
+        order_status = transition(ORDER_TRANSITIONS, self.status, OrderStatus.CANCELLED, f"order {self.id}")
+        fulfillment_statuses = [
+            transition(FULFILLMENT_TRANSITIONS, f.status, FulfillmentStatus.CANCELLED, f"fulfillment {f.id}")
+            for f in self.fulfillments
+        ]
+        self.status = order_status
+        for fulfillment, status in zip(self.fulfillments, fulfillment_statuses, strict=True):
+            fulfillment.status = status
 
     def reserved_units(self) -> Iterable[tuple[str, str, int]]:
         """(location, sku, units) still held for this order."""

@@ -17,6 +17,10 @@ from omnifill.domain.errors import DomainError
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
 
+# Idle keep-alive connections stay open longer than a load balancer's usual 60 s idle timeout, so the
+# balancer, not the server, closes them and never sends a request onto a socket the server just closed.
+KEEP_ALIVE_SECONDS = 75
+
 app = typer.Typer(help="omnifill: omni-channel inventory and order management.", no_args_is_help=True)
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -89,7 +93,7 @@ def serve(
     uow.engine.dispose()
     os.environ.setdefault("OMNIFILL_DATABASE_URL", Settings().database_url)
     uvicorn.run("omnifill.entrypoints.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level="info")
+                access_log=access_log, log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 if __name__ == "__main__":

@@ -83,12 +83,16 @@ def _place_once(
     destination: GeoPoint | None, idempotency: IdempotentRequest | None,
 ) -> PlacedOrder:
     with uow:
+        # The order first, the stored answer second: a first request that commits between the two reads is
+        # then seen as a replay, not as a duplicate of itself.
+        existing = uow.orders.id_for_external(draft.channel, draft.external_id)
         if idempotency and (stored := uow.idempotency.get(idempotency.scope, idempotency.key)):
             return _replay(stored, idempotency)
-        if existing := uow.orders.id_for_external(draft.channel, draft.external_id):
+        if existing:
             raise _duplicate(draft, existing)
-        sku_ids = _sku_ids(uow, draft)
-        location_ids, candidates = _candidates(uow, draft, sku_ids, destination)
+        stock = uow.inventory.availability({line.sku for line in draft.lines})
+        sku_ids = _known_skus(draft, stock.sku_ids)
+        location_ids, candidates = _candidates(uow, draft, stock.at, destination)
         plan = plan_allocation(draft.demand(), draft.delivery, candidates)
         order = _order_from_plan(draft, plan, now)
         ledger = _reserve(uow, order.id, plan, sku_ids, location_ids, actor, now)
@@ -113,8 +117,7 @@ def _destination(draft: OrderDraft) -> GeoPoint | None:
     return place.position
 
 
-def _sku_ids(uow: UnitOfWork, draft: OrderDraft) -> dict[str, int]:
-    sku_ids = uow.skus.ids_for({line.sku for line in draft.lines})
+def _known_skus(draft: OrderDraft, sku_ids: dict[str, int]) -> dict[str, int]:
     for index, line in enumerate(draft.lines):
         if line.sku not in sku_ids:
             raise InvalidInput(f"lines[{index}].sku", f"unknown SKU {line.sku}")
@@ -122,11 +125,12 @@ def _sku_ids(uow: UnitOfWork, draft: OrderDraft) -> dict[str, int]:
 
 
 def _candidates(
-    uow: UnitOfWork, draft: OrderDraft, sku_ids: dict[str, int], destination: GeoPoint | None
+    uow: UnitOfWork, draft: OrderDraft, availability: list[tuple[int, Location, str, int]],
+    destination: GeoPoint | None,
 ) -> tuple[dict[str, int], list[Candidate]]:
     stock: dict[str, dict[str, int]] = {}
     places: dict[str, tuple[int, Location]] = {}
-    for location_id, location, sku, available in uow.inventory.availability(sku_ids.values()):
+    for location_id, location, sku, available in availability:
         stock.setdefault(location.code, {})[sku] = available
         places[location.code] = (location_id, location)
     pickup = draft.delivery.location

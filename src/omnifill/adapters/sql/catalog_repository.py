@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
@@ -20,13 +21,37 @@ def sku_from_row(row: RowMapping) -> Sku:
     )
 
 
+# The columns a Location is made of, in the order location_from_values takes them.
+LOCATION_COLUMNS = tuple(locations.c[name] for name in (
+    "code", "name", "kind", "latitude", "longitude", "postal_code", "country", "time_zone", "capabilities",
+    "daily_order_capacity", "fulfillment_enabled",
+))
+_CAPABILITIES = 8
+
+
 def location_from_row(row: RowMapping) -> Location:
+    return location_from_values([row[c.name] for c in LOCATION_COLUMNS])
+
+
+def location_from_values(values: Sequence[Any]) -> Location:
+    """A Location from the values of LOCATION_COLUMNS, in that order."""
+    return _location(*values[:_CAPABILITIES], tuple(values[_CAPABILITIES]), *values[_CAPABILITIES + 1:])
+
+
+@lru_cache(maxsize=4096)
+def _location(
+    code: str, name: str, kind: str, latitude: float, longitude: float, postal_code: str, country: str,
+    time_zone: str, capabilities: tuple[str, ...], daily_order_capacity: int | None, fulfillment_enabled: bool,
+) -> Location:
+    """Memoized on every column's value, so a changed row builds a new Location and none is ever stale.
+
+    Order intake reads a few dozen location rows per order; building each again was a fifth of its time.
+    """
     return Location(
-        code=row["code"], name=row["name"], kind=LocationKind(row["kind"]),
-        position=GeoPoint(row["latitude"], row["longitude"]), postal_code=row["postal_code"],
-        country=row["country"], time_zone=row["time_zone"],
-        capabilities=frozenset(Capability(c) for c in row["capabilities"]),
-        daily_order_capacity=row["daily_order_capacity"], fulfillment_enabled=row["fulfillment_enabled"],
+        code=code, name=name, kind=LocationKind(kind), position=GeoPoint(latitude, longitude),
+        postal_code=postal_code, country=country, time_zone=time_zone,
+        capabilities=frozenset(Capability(c) for c in capabilities),
+        daily_order_capacity=daily_order_capacity, fulfillment_enabled=fulfillment_enabled,
     )
 
 
@@ -61,7 +86,7 @@ class SkuRepository:
     def ids_for(self, codes: Iterable[str]) -> dict[str, int]:
         """SKU code → surrogate id for the codes that exist."""
         rows = self._c.execute(select(skus.c.code, skus.c.id).where(skus.c.code.in_(list(codes))))
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
     def page(self, after: str | None, limit: int) -> list[Sku]:
         query = select(skus).order_by(skus.c.code).limit(limit)

@@ -8,16 +8,40 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from omnifill.adapters.sql.catalog_repository import location_from_row
+from omnifill.adapters.sql.catalog_repository import LOCATION_COLUMNS, location_from_values
 from omnifill.adapters.sql.tables import inventory_levels, inventory_movements, locations, skus
 from omnifill.domain.inventory import Movement, StockLevel
 from omnifill.domain.locations import Location
 
 _il = inventory_levels
 _available = _il.c.on_hand - _il.c.reserved - _il.c.safety_stock
+_this_pair = and_(_il.c.sku_id == bindparam("pair_sku"), _il.c.location_id == bindparam("pair_location"))
+_level_columns = (_il.c.on_hand, _il.c.reserved, _il.c.safety_stock, _il.c.average_unit_cost)
+
+# The statements of order intake, built once: constructing a Core statement costs more than running it on SQLite.
+_RESERVE = (
+    update(_il).where(_this_pair, _available >= bindparam("units"))
+    .values(reserved=_il.c.reserved + bindparam("units"), updated_at=bindparam("now"))
+    .returning(*_level_columns)
+)
+_RELEASE = (
+    update(_il).where(_this_pair, _il.c.reserved >= bindparam("units"))
+    .values(reserved=_il.c.reserved - bindparam("units"), updated_at=bindparam("now"))
+    .returning(*_level_columns)
+)
+# Every requested SKU that exists, with each location where some of it can be promised (none: NULL location).
+_AVAILABILITY = (
+    select(skus.c.code, skus.c.id, _available, locations.c.id, *LOCATION_COLUMNS)
+    .select_from(
+        skus.outerjoin(_il, and_(_il.c.sku_id == skus.c.id, _available > 0))
+        .outerjoin(locations, locations.c.id == _il.c.location_id)
+    )
+    .where(skus.c.code.in_(bindparam("codes", expanding=True)))
+)
+_INSERT_MOVEMENTS = insert(inventory_movements)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +59,14 @@ class NetworkTotal:
     reserved: int
     safety_stock: int
     available: int
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """What order intake reads in one query: the SKUs that exist, and where each can be promised."""
+
+    sku_ids: dict[str, int]
+    at: list[tuple[int, Location, str, int]]  # (location id, location, SKU code, units available to promise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,26 +112,21 @@ class InventoryRepository:
 
     def reserve(self, keys: Keys, units: int, now: datetime) -> StockLevel | None:
         """The oversell guard: reserve only if that many units are still available; None if the race was lost."""
-        row = self._c.execute(
-            update(_il)
-            .where(_il.c.sku_id == keys.sku_id, _il.c.location_id == keys.location_id, _available >= units)
-            .values(reserved=_il.c.reserved + units, updated_at=now)
-            .returning(_il.c.on_hand, _il.c.reserved, _il.c.safety_stock, _il.c.average_unit_cost)
-        ).first()
-        return StockLevel(row[0], row[1], row[2], row[3]) if row else None
+        return self._change_reserved(_RESERVE, keys, units, now)
 
     def release(self, keys: Keys, units: int, now: datetime) -> StockLevel | None:
+        """Give back reserved units; None if fewer than that are reserved."""
+        return self._change_reserved(_RELEASE, keys, units, now)
+
+    def _change_reserved(self, statement: Any, keys: Keys, units: int, now: datetime) -> StockLevel | None:
         row = self._c.execute(
-            update(_il)
-            .where(_il.c.sku_id == keys.sku_id, _il.c.location_id == keys.location_id, _il.c.reserved >= units)
-            .values(reserved=_il.c.reserved - units, updated_at=now)
-            .returning(_il.c.on_hand, _il.c.reserved, _il.c.safety_stock, _il.c.average_unit_cost)
+            statement, {"pair_sku": keys.sku_id, "pair_location": keys.location_id, "units": units, "now": now}
         ).first()
         return StockLevel(row[0], row[1], row[2], row[3]) if row else None
 
     def record(self, rows: Sequence[tuple[Movement, Keys, StockLevel]], now: datetime) -> None:
         """Append ledger rows; each carries the balance it produced, so history reads without replaying."""
-        self._c.execute(insert(inventory_movements), [
+        self._c.execute(_INSERT_MOVEMENTS, [
             {
                 "sku_id": keys.sku_id, "location_id": keys.location_id, "kind": str(m.kind),
                 "quantity": m.quantity, "on_hand_delta": m.on_hand_delta, "reserved_delta": m.reserved_delta,
@@ -109,14 +136,15 @@ class InventoryRepository:
             for m, keys, after in rows
         ])
 
-    def availability(self, sku_ids: Iterable[int]) -> list[tuple[int, Location, str, int]]:
-        """(location id, location, SKU code, units available to promise) wherever any of these can be promised."""
-        rows = self._c.execute(
-            select(locations, skus.c.code.label("sku_code"), _available.label("available"))
-            .select_from(_il.join(locations, locations.c.id == _il.c.location_id).join(skus, skus.c.id == _il.c.sku_id))
-            .where(_il.c.sku_id.in_(list(sku_ids)), _available > 0)
-        ).mappings()
-        return [(r["id"], location_from_row(r), r["sku_code"], r["available"]) for r in rows]
+    def availability(self, sku_codes: Iterable[str]) -> Availability:
+        """Which of these SKUs exist, and every location where any of them can be promised."""
+        found = Availability({}, [])
+        rows = self._c.execute(_AVAILABILITY, {"codes": list(sku_codes)})
+        for sku, sku_id, available, location_id, *location in rows:
+            found.sku_ids[sku] = sku_id
+            if location_id is not None:
+                found.at.append((location_id, location_from_values(location), sku, available))
+        return found
 
     def balances(
         self, sku: str | None, location: str | None, after: tuple[str, str] | None, limit: int

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
 
 from omnifill.adapters.sql.tables import fulfillment_lines, fulfillment_orders, locations, order_lines, orders, skus
 from omnifill.domain.orders import (
@@ -25,6 +25,15 @@ from omnifill.domain.orders import (
     ServiceLevel,
 )
 
+# Built once: order intake runs these for every order (see InventoryRepository for why).
+_INSERT_ORDER = insert(orders)
+_INSERT_LINES = insert(order_lines)
+_INSERT_FULFILLMENTS = insert(fulfillment_orders)
+_INSERT_FULFILLMENT_LINES = insert(fulfillment_lines)
+_ORDER_FOR_EXTERNAL = select(orders.c.id).where(
+    orders.c.channel == bindparam("channel"), orders.c.external_id == bindparam("external_id")
+)
+
 
 class StaleStatus(Exception):
     """Someone else changed the status between our read and our write."""
@@ -35,32 +44,33 @@ class OrderRepository:
         self._c = connection
 
     def add(self, order: Order, sku_ids: Mapping[str, int], location_ids: Mapping[str, int], now: datetime) -> None:
-        self._c.execute(insert(orders).values(
-            id=order.id, channel=order.channel, external_id=order.external_id, status=str(order.status),
-            customer=_customer_json(order.customer), ship_to=_address_json(order.ship_to),
-            delivery_method=str(order.delivery.method),
-            service_level=str(order.delivery.service_level) if order.delivery.service_level else None,
-            pickup_location=order.delivery.location, created_at=order.created_at, updated_at=now,
-        ))
-        self._c.execute(insert(order_lines), [
+        self._c.execute(_INSERT_ORDER, {
+            "id": order.id, "channel": order.channel, "external_id": order.external_id, "status": str(order.status),
+            "customer": _customer_json(order.customer), "ship_to": _address_json(order.ship_to),
+            "delivery_method": str(order.delivery.method),
+            "service_level": str(order.delivery.service_level) if order.delivery.service_level else None,
+            "pickup_location": order.delivery.location, "created_at": order.created_at, "updated_at": now,
+        })
+        self._c.execute(_INSERT_LINES, [
             {"order_id": order.id, "line_no": no, "sku": line.sku, "quantity": line.quantity,
              "unit_price": line.unit_price}
             for no, line in enumerate(order.lines, start=1)
         ])
-        self._c.execute(insert(fulfillment_orders), [
+        self._c.execute(_INSERT_FULFILLMENTS, [
             {"id": f.id, "order_id": order.id, "location_id": location_ids[f.location], "status": str(f.status),
              "created_at": now, "updated_at": now}
             for f in order.fulfillments
         ])
-        self._c.execute(insert(fulfillment_lines), [
+        self._c.execute(_INSERT_FULFILLMENT_LINES, [
             {"fulfillment_id": f.id, "sku_id": sku_ids[line.sku], "quantity": line.quantity}
             for f in order.fulfillments for line in f.lines
         ])
 
     def id_for_external(self, channel: str, external_id: str) -> str | None:
-        return self._c.execute(
-            select(orders.c.id).where(orders.c.channel == channel, orders.c.external_id == external_id)
+        found: str | None = self._c.execute(
+            _ORDER_FOR_EXTERNAL, {"channel": channel, "external_id": external_id}
         ).scalar()
+        return found
 
     def get(self, order_id: str) -> Order | None:
         found = self._load(select(orders).where(orders.c.id == order_id))

@@ -12,6 +12,8 @@ from sqlalchemy import Connection, func, insert, select
 from omnifill.adapters.sql.tables import api_keys, idempotency_keys, outbox_events
 from omnifill.domain.events import DomainEvent
 
+_INSERT_EVENTS = insert(outbox_events)
+
 
 class OutboxRepository:
     def __init__(self, connection: Connection) -> None:
@@ -24,7 +26,7 @@ class OutboxRepository:
             for e in events
         ]
         if rows:
-            self._c.execute(insert(outbox_events), rows)
+            self._c.execute(_INSERT_EVENTS, rows)
 
     def for_entity(self, entity_id: str) -> list[DomainEvent]:
         rows = self._c.execute(

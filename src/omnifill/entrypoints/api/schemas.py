@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 from omnifill.domain.catalog import Sku
 from omnifill.domain.inventory import Movement, StockLevel
@@ -89,11 +89,20 @@ class LocationIn(Strict):
 
 
 class LocationPatch(Strict):
+    """Only the fields sent change; `daily_order_capacity: null` removes the limit."""
+
     name: Text | None = None
     capabilities: Annotated[list[Capability], Field(max_length=4)] | None = None
     daily_order_capacity: Capacity | None = None
     fulfillment_enabled: bool | None = None
     time_zone: TimeZone | None = None
+
+    @field_validator("name", "capabilities", "fulfillment_enabled", "time_zone")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
 
 
 class LocationOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import zipcodes
 
@@ -40,3 +41,13 @@ def lookup_postal_code(postal_code: str, country: str = "US") -> PostalPlace | N
     if country.upper() != "US":
         return None
     return _directory().get(postal_code.strip()[:5])
+
+
+@cache
+def is_time_zone(name: str) -> bool:
+    """An IANA time zone name zoneinfo knows (from the system database or the tzdata package)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from omnifill.adapters.geography import lookup_postal_code
+from omnifill.adapters.geography import is_time_zone, lookup_postal_code
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.catalog import Sku
 from omnifill.domain.errors import AlreadyExists, InvalidInput, NotFound
@@ -68,6 +68,7 @@ def resolve_location(draft: LocationDraft) -> Location:
     time_zone = draft.time_zone or (place.time_zone if place else None)
     if time_zone is None:
         raise InvalidInput("time_zone", "no time zone is known for this postal code: give one")
+    _require_time_zone(time_zone)
     return Location(
         code=draft.code, name=draft.name, kind=draft.kind, position=position, postal_code=draft.postal_code,
         country=draft.country, time_zone=time_zone, capabilities=draft.capabilities,
@@ -92,6 +93,8 @@ def update_location(uow: UnitOfWork, code: str, changes: dict[str, Any], now: da
         current = uow.locations.get(code)
         if current is None:
             raise NotFound(f"no location {code}", location=code)
+        if "time_zone" in changes:
+            _require_time_zone(changes["time_zone"])
         updated = dataclasses.replace(current, **changes)
         uow.locations.replace(updated, now)
         uow.outbox.add([DomainEvent(
@@ -121,3 +124,8 @@ def _location_payload(location: Location) -> dict[str, Any]:
         "fulfillment_enabled": location.fulfillment_enabled,
         "daily_order_capacity": location.daily_order_capacity,
     }
+
+
+def _require_time_zone(name: str) -> None:
+    if not is_time_zone(name):
+        raise InvalidInput("time_zone", f"{name} is not an IANA time zone such as America/Chicago")

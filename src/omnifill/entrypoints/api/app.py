@@ -10,7 +10,7 @@ import omnifill
 from omnifill.adapters.sql.engine import make_engine
 from omnifill.config import Settings
 from omnifill.entrypoints.api.auth import KeyCache
-from omnifill.entrypoints.api.errors import install_error_handlers
+from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handlers
 from omnifill.entrypoints.api.routes import catalog, inventory, network, orders
 from omnifill.entrypoints.api.schemas import ErrorOut
 
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.pool_size)
     app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
     install_error_handlers(app)
+    app.add_middleware(RefuseNulBytes)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

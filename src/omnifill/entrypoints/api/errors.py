@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from omnifill.domain import errors as e
 
@@ -41,6 +42,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(OperationalError, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
@@ -82,6 +84,12 @@ async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(409, "conflict", "the request conflicts with the current state; read it again and retry")
 
 
+async def _unstorable(_: Request, exc: Exception) -> JSONResponse:
+    # Last line of defence: the edge refuses what it knows a database cannot store; this catches the rest.
+    log.warning("the database refused a value: %s", exc)
+    return error_response(422, "invalid_input", "a value in the request cannot be stored", {"field": "body"})
+
+
 async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", exc)
     return error_response(503, "unavailable", "the store is busy or unreachable; retry shortly",
@@ -91,3 +99,23 @@ async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
     return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
+
+
+class RefuseNulBytes:
+    """Refuse a NUL byte anywhere in the path or query: PostgreSQL text cannot hold one, and no code has one.
+
+    A plain ASGI middleware, so requests without one pay a substring test and nothing more.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for part, raw in (("path", scope.get("raw_path") or scope["path"].encode()),
+                              ("query", scope.get("query_string", b""))):
+                if b"%00" in raw or b"\x00" in raw:
+                    response = error_response(400, "bad_request", f"the {part} contains a NUL byte", {"field": part})
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

@@ -39,6 +39,22 @@ def money(value: Decimal) -> str:
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_bytes(cls, value: object) -> object:
+        # PostgreSQL text cannot hold a NUL byte; refusing it here names the field instead of failing the write.
+        if _holds_nul(value):
+            raise ValueError("must not contain a NUL character")
+        return value
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
 
 class SkuIn(Strict):
     code: Code
@@ -200,12 +216,19 @@ class AddressIn(Strict):
     address_lines: Annotated[list[Text], Field(max_length=4)] = []
 
 
-class ShipIn(Strict):
+class DeliveryVariant(BaseModel):
+    """A member of a tagged union: pydantic allows no before-validator on the tag, so not Strict; every text
+    field here is a pattern-checked code or an enum, which refuse a NUL character anyway."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ShipIn(DeliveryVariant):
     method: Literal["ship"]
     service_level: ServiceLevel = ServiceLevel.STANDARD
 
 
-class PickupIn(Strict):
+class PickupIn(DeliveryVariant):
     method: Literal["pickup"]
     location: Code
 

@@ -1,0 +1,190 @@
+"""Every /v1 call is authenticated; a key acts within its role and scope, and a refusal changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from tests.e2e.conftest import (
+    CHI,
+    MUG,
+    NYC,
+    PHL,
+    TEE,
+    Headers,
+    Keys,
+    Network,
+    balance,
+    created,
+    error_of,
+    list_all,
+    location_body,
+    movement_body,
+    order_body,
+    row_counts,
+    sku_body,
+)
+
+# One call of every /v1 route: (method, path, body).
+EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/v1/skus", None),
+    ("POST", "/v1/skus", sku_body("NEW-SKU")),
+    ("GET", f"/v1/skus/{TEE}", None),
+    ("GET", "/v1/locations", None),
+    ("POST", "/v1/locations", location_body("ST-NEW", "10001")),
+    ("GET", f"/v1/locations/{NYC}", None),
+    ("PATCH", f"/v1/locations/{NYC}", {"fulfillment_enabled": False}),
+    ("POST", "/v1/inventory/movements", movement_body(TEE, NYC, "receipt", 1)),
+    ("PUT", "/v1/inventory/safety-stock", {"sku": TEE, "location": NYC, "safety_stock": 1}),
+    ("GET", "/v1/inventory", None),
+    ("POST", "/v1/orders", order_body("A-1", {TEE: 1})),
+    ("GET", "/v1/orders", None),
+    ("GET", "/v1/orders/ord_0000000000000000000000000", None),
+    ("POST", "/v1/orders/ord_0000000000000000000000000/cancel", None),
+]
+ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
+
+
+def call(api: TestClient, method: str, path: str, body: dict[str, Any] | None, headers: Headers) -> Any:
+    return api.request(method, path, headers=headers, json=body)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), EVERY_ROUTE, ids=ROUTE_IDS)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-header"),
+        pytest.param({"Authorization": "Bearer ofk_not-a-key-we-made"}, id="unknown-key"),
+        pytest.param({"Authorization": "Bearer "}, id="empty-key"),
+        pytest.param({"Authorization": "Basic YWRtaW46YWRtaW4="}, id="basic-scheme"),
+        pytest.param({"Authorization": "ofk_without_scheme"}, id="no-scheme"),
+    ],
+)
+def test_every_route_answers_401_without_a_valid_key_and_writes_nothing(
+    api: TestClient, network: Network, engine: Engine, method: str, path: str, body: dict[str, Any] | None,
+    headers: Headers,
+) -> None:
+    before = row_counts(engine)
+
+    response = call(api, method, path, body, headers)
+
+    error_of(response, 401, "unauthenticated")
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert row_counts(engine) == before
+
+
+def test_health_needs_no_key(api: TestClient) -> None:
+    assert api.get("/health").json() == {"status": "ok"}
+
+
+# ------------------------------------------------------------------------------------------- roles
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body"),
+    [
+        ("operator", "POST", "/v1/locations", location_body("ST-NEW", "10001")),
+        ("operator", "PATCH", f"/v1/locations/{NYC}", {"fulfillment_enabled": False}),
+        (f"store:{NYC}", "POST", "/v1/skus", sku_body("NEW-SKU")),
+        (f"store:{NYC}", "PATCH", f"/v1/locations/{NYC}", {"fulfillment_enabled": False}),
+        (f"store:{NYC}", "POST", "/v1/orders", order_body("S-1", {TEE: 1})),
+        ("channel:web", "POST", "/v1/inventory/movements", movement_body(TEE, NYC, "receipt", 1)),
+        ("channel:web", "GET", "/v1/inventory", None),
+        ("channel:web", "POST", "/v1/skus", sku_body("NEW-SKU")),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_role_without_the_permission_is_forbidden_and_writes_nothing(
+    api: TestClient, network: Network, keys: Keys, engine: Engine, role: str, method: str, path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    headers = keys(role)
+    before = row_counts(engine)
+
+    response = call(api, method, path, body, headers)
+
+    assert "permission" in error_of(response, 403, "forbidden")
+    assert row_counts(engine) == before
+
+
+def test_an_operator_runs_stock_and_orders_everywhere(api: TestClient, network: Network, operator: Headers) -> None:
+    created(api.post("/v1/inventory/movements", headers=operator, json=movement_body(TEE, PHL, "receipt", 2)))
+    created(api.post("/v1/orders", headers=operator, json=order_body("OP-1", {MUG: 1}, channel="app")))
+    assert len(list_all(api, operator, "/v1/inventory")) == len(network.stock)
+
+
+# ------------------------------------------------------------------------------------- store scope
+
+
+def test_a_store_key_moves_stock_at_its_own_store(api: TestClient, network: Network, nyc_store: Headers) -> None:
+    created(api.post("/v1/inventory/movements", headers=nyc_store, json=movement_body(TEE, NYC, "receipt", 4)))
+
+    assert balance(api, nyc_store, TEE, NYC)["on_hand"] == network.stock[TEE, NYC] + 4
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "other"),
+    [
+        ("POST", "/v1/inventory/movements", movement_body(TEE, PHL, "receipt", 4), PHL),
+        ("POST", "/v1/inventory/movements", movement_body(TEE, CHI, "adjustment", -1), CHI),
+        ("PUT", "/v1/inventory/safety-stock", {"sku": TEE, "location": PHL, "safety_stock": 1}, PHL),
+        ("GET", f"/v1/inventory?location={PHL}", None, PHL),
+        ("GET", f"/v1/locations/{PHL}", None, PHL),
+        ("GET", f"/v1/orders?location={PHL}", None, PHL),
+    ],
+    ids=["receipt-at-PHL", "adjustment-at-CHI", "safety-stock-at-PHL", "stock-of-PHL", "location-PHL",
+         "orders-of-PHL"],
+)
+def test_a_store_key_trying_another_store_is_forbidden_and_writes_nothing(
+    api: TestClient, network: Network, nyc_store: Headers, engine: Engine, method: str, path: str,
+    body: dict[str, Any] | None, other: str,
+) -> None:
+    before = row_counts(engine)
+
+    response = call(api, method, path, body, nyc_store)
+
+    assert error_of(response, 403, "forbidden")["location"] == other
+    assert row_counts(engine) == before
+
+
+def test_a_store_key_sees_only_its_own_store_in_lists(api: TestClient, network: Network, nyc_store: Headers) -> None:
+    stock = list_all(api, nyc_store, "/v1/inventory")
+    locations = list_all(api, nyc_store, "/v1/locations")
+
+    assert {b["location"] for b in stock} == {NYC}
+    assert [loc["code"] for loc in locations] == [NYC]
+
+
+def test_a_store_key_reads_the_orders_its_store_fulfills_and_no_other(
+    api: TestClient, network: Network, admin: Headers, nyc_store: Headers
+) -> None:
+    at_nyc = created(api.post("/v1/orders", headers=admin, json=order_body("N-1", {MUG: 1}, pickup=NYC)))
+    at_phl = created(api.post("/v1/orders", headers=admin, json=order_body("P-1", {TEE: 1}, pickup=PHL)))
+
+    assert api.get(f"/v1/orders/{at_nyc['id']}", headers=nyc_store).status_code == 200
+    error_of(api.get(f"/v1/orders/{at_phl['id']}", headers=nyc_store), 403, "forbidden")
+    assert [o["id"] for o in list_all(api, nyc_store, "/v1/orders")] == [at_nyc["id"]]
+
+
+# ----------------------------------------------------------------------------------- channel scope
+
+
+def test_a_channel_key_places_and_reads_its_own_channel_only(
+    api: TestClient, network: Network, engine: Engine, web_channel: Headers, app_channel: Headers
+) -> None:
+    web_order = created(api.post("/v1/orders", headers=web_channel, json=order_body("W-1", {TEE: 1})))
+    app_order = created(api.post("/v1/orders", headers=app_channel, json=order_body("A-1", {TEE: 1}, channel="app")))
+    before = row_counts(engine)
+
+    error_of(api.post("/v1/orders", headers=web_channel, json=order_body("W-2", {TEE: 1}, channel="app")),
+             403, "forbidden")
+    error_of(api.get(f"/v1/orders/{app_order['id']}", headers=web_channel), 403, "forbidden")
+    error_of(api.post(f"/v1/orders/{app_order['id']}/cancel", headers=web_channel), 403, "forbidden")
+    error_of(api.get("/v1/orders?channel=app", headers=web_channel), 403, "forbidden")
+
+    assert row_counts(engine) == before
+    assert [o["id"] for o in list_all(api, web_channel, "/v1/orders")] == [web_order["id"]]
+    assert api.get(f"/v1/orders/{app_order['id']}", headers=app_channel).json()["status"] == "allocated"

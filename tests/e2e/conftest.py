@@ -310,5 +310,4 @@ def live_server(database_url: str, workers: int, tmp_path: Path) -> Iterator[str
         yield base_url
     finally:
         _stop(process)
-        if "Traceback" in (text := log.read_text(errors="replace")):
-            print(f"--- server log ({log}) ---\n{text}")  # shown with the report of a failing test
+        print(f"--- server log ({log}) ---\n{log.read_text(errors='replace')}")  # shown when a test fails

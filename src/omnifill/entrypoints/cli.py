@@ -20,6 +20,10 @@ from omnifill.services.demo import is_empty, seed_demo
 # Idle keep-alive connections stay open longer than a load balancer's usual 60 s idle timeout, so the
 # balancer, not the server, closes them and never sends a request onto a socket the server just closed.
 KEEP_ALIVE_SECONDS = 75
+# uvicorn's supervisor kills a worker that does not answer its ping within this time. The answer needs the GIL,
+# which a worker loaded with requests on a busy 2-core box can hold away for seconds: 5 s (the default) killed
+# healthy workers mid-request under the race tests, dropping their clients' connections.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 app = typer.Typer(help="omnifill: omni-channel inventory and order management.", no_args_is_help=True)
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -93,7 +97,8 @@ def serve(
     uow.engine.dispose()
     os.environ.setdefault("OMNIFILL_DATABASE_URL", Settings().database_url)
     uvicorn.run("omnifill.entrypoints.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+                access_log=access_log, log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,47 @@
+"""The rate card: carrier rates, handling costs and the capacity curve, read from a JSON file.
+
+The default card ships with the package (`omnifill/data/rates.json`); a retailer points at its own with a path.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from omnifill.domain.costs import CapacityCurve, CostModel, Handling, RateTable, ServiceRates
+from omnifill.domain.errors import InvalidInput
+from omnifill.domain.locations import LocationKind
+from omnifill.domain.orders import ServiceLevel
+
+
+def load_cost_model(path: Path | None = None) -> CostModel:
+    """The cost model of a rate card file, or of the default card shipped with omnifill."""
+    if path is None:
+        text = resources.files("omnifill").joinpath("data/rates.json").read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return cost_model_from_card(json.loads(text))
+
+
+def cost_model_from_card(card: dict[str, Any]) -> CostModel:
+    try:
+        services = {
+            ServiceLevel(level): ServiceRates(
+                first_kg=_by_zone(rates["first_kg"], float), per_extra_kg=_by_zone(rates["per_extra_kg"], float),
+                transit_days=_by_zone(rates["transit_days"], int),
+            )
+            for level, rates in card["services"].items()
+        }
+        handling = {LocationKind(kind): Handling(float(h["per_order"]), float(h["per_unit"]))
+                    for kind, h in card["handling"].items()}
+        capacity = CapacityCurve(**{k: float(v) for k, v in card.get("capacity", {}).items()})
+        return CostModel(RateTable(services), handling, split_penalty=float(card.get("split_penalty", 0.0)),
+                         capacity=capacity)
+    except (KeyError, TypeError, ValueError) as error:
+        raise InvalidInput("rate_card", f"not a rate card: {error!r}") from None
+
+
+def _by_zone(values: dict[str, Any], kind: type[float] | type[int]) -> dict[int, Any]:
+    return {int(zone): kind(value) for zone, value in values.items()}

@@ -1,0 +1,199 @@
+"""What it costs to send one package from one location: shipping by carrier zone, handling, capacity.
+
+Two models answer the same question (`PackageCosting.package`):
+- `CostModel`, the retail one: a carrier zone from the great-circle distance, a rate from a rate table by service
+  level and weight, handling per order and per unit by location kind (a store's pick costs more than a
+  warehouse's), and a surcharge that rises as a location fills its daily order capacity, so work spreads before a
+  node saturates. At capacity the location is not a candidate at all.
+- `LinearCostModel`, the research literature's: a fixed cost per package plus, per unit, a fixed cost and a cost
+  per mile (Jasin & Sinha 2015), so routing results compare with published experiments.
+
+Costs are floats in the currency's units: they rank plans and feed linear programs; prices shown to a customer are
+rounded from them. Every number is data; the defaults live in `omnifill/data/rates.json` and docs/ROUTING.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from omnifill.domain.errors import InvalidInput
+from omnifill.domain.locations import Location, LocationKind
+from omnifill.domain.orders import ServiceLevel
+
+# The distance bands carriers' zone charts use: (up to this many miles, zone).
+ZONE_BANDS: tuple[tuple[float, int], ...] = ((50, 2), (150, 3), (300, 4), (600, 5), (1000, 6), (1400, 7), (1800, 8))
+FARTHEST_ZONE = 9
+
+
+def carrier_zone(miles: float) -> int:
+    """The carrier zone of a distance: 2 for a local package, up to 9 beyond 1,800 miles."""
+    if miles < 0:
+        raise InvalidInput("miles", "must not be negative")
+    return next((zone for limit, zone in ZONE_BANDS if miles <= limit), FARTHEST_ZONE)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRates:
+    """One service level's price for the first kilogram and each further one, and its transit days, per zone.
+
+    A zone missing from the table is a zone the service does not reach (same-day reaches only local zones).
+    """
+
+    first_kg: Mapping[int, float]
+    per_extra_kg: Mapping[int, float]
+    transit_days: Mapping[int, int]
+
+    def __post_init__(self) -> None:
+        if set(self.first_kg) != set(self.per_extra_kg) or set(self.first_kg) != set(self.transit_days):
+            raise InvalidInput("rates", "every zone needs a first-kg price, a per-extra-kg price and transit days")
+        if any(p < 0 for p in (*self.first_kg.values(), *self.per_extra_kg.values())):
+            raise InvalidInput("rates", "prices must not be negative")
+        if any(d < 0 for d in self.transit_days.values()):
+            raise InvalidInput("rates", "transit days must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    zone: int
+    price: float
+    transit_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class RateTable:
+    services: Mapping[ServiceLevel, ServiceRates]
+
+    def quote(self, service_level: ServiceLevel, miles: float, weight_kg: float) -> Quote | None:
+        """The carrier's price and transit time, or None where the service does not reach."""
+        zone = carrier_zone(miles)
+        rates = self.services.get(service_level)
+        if rates is None or zone not in rates.first_kg:
+            return None
+        extra_kg = max(0.0, weight_kg - 1.0)
+        price = rates.first_kg[zone] + rates.per_extra_kg[zone] * extra_kg
+        return Quote(zone, price, rates.transit_days[zone])
+
+
+@dataclass(frozen=True, slots=True)
+class Handling:
+    """Labour and materials to pick and pack: per order (a package) and per unit picked."""
+
+    per_order: float
+    per_unit: float
+
+    def cost(self, units: int) -> float:
+        return self.per_order + self.per_unit * units
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityCurve:
+    """A surcharge per order once a location's utilization passes `starts_at`, rising linearly to `at_full`.
+
+    Utilization is orders accepted today ÷ daily order capacity. The surcharge makes a filling node dearer so
+    routing spreads work before it saturates; at capacity the node is refused outright (a hard limit).
+    """
+
+    starts_at: float = 0.7
+    at_full: float = 6.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.starts_at < 1:
+            raise InvalidInput("capacity.starts_at", "must be at least 0 and below 1")
+        if self.at_full < 0:
+            raise InvalidInput("capacity.at_full", "must not be negative")
+
+    def surcharge(self, orders_today: int, capacity: int | None) -> float | None:
+        """Extra cost of one more order; None when the location has no room left today."""
+        if capacity is None:
+            return 0.0
+        if orders_today >= capacity:
+            return None
+        utilization = orders_today / capacity
+        if utilization <= self.starts_at:
+            return 0.0
+        return self.at_full * (utilization - self.starts_at) / (1 - self.starts_at)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageCost:
+    """One package's cost, in parts, so a decision can say why a location won or lost."""
+
+    location: str
+    shipping: float
+    handling: float
+    capacity: float
+    zone: int | None
+    transit_days: int | None
+
+    @property
+    def total(self) -> float:
+        return self.shipping + self.handling + self.capacity
+
+    def parts(self) -> dict[str, float]:
+        return {"shipping": self.shipping, "handling": self.handling, "capacity": self.capacity}
+
+
+class PackageCosting(Protocol):
+    split_penalty: float
+
+    def package(
+        self, location: Location, miles: float, units: int, weight_kg: float, service_level: ServiceLevel,
+        orders_today: int = 0,
+    ) -> PackageCost | None:
+        """The cost of one package from `location`, or None if it cannot send it (service, capacity)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CostModel:
+    rates: RateTable
+    handling: Mapping[LocationKind, Handling]
+    # Per location code: a store with an efficient backroom, a warehouse with a costly contract.
+    handling_by_location: Mapping[str, Handling] = field(default_factory=dict)
+    split_penalty: float = 1.5
+    capacity: CapacityCurve = CapacityCurve()
+
+    def __post_init__(self) -> None:
+        missing = set(LocationKind) - set(self.handling)
+        if missing:
+            raise InvalidInput("handling", f"no handling cost for {', '.join(sorted(missing))}")
+        if self.split_penalty < 0:
+            raise InvalidInput("split_penalty", "must not be negative")
+
+    def handling_for(self, location: Location) -> Handling:
+        return self.handling_by_location.get(location.code) or self.handling[location.kind]
+
+    def package(
+        self, location: Location, miles: float, units: int, weight_kg: float, service_level: ServiceLevel,
+        orders_today: int = 0,
+    ) -> PackageCost | None:
+        quote = self.rates.quote(service_level, miles, weight_kg)
+        surcharge = self.capacity.surcharge(orders_today, location.daily_order_capacity)
+        if quote is None or surcharge is None:
+            return None
+        return PackageCost(
+            location.code, quote.price, self.handling_for(location).cost(units), surcharge, quote.zone,
+            quote.transit_days,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LinearCostModel:
+    """The research model: per package a fixed cost; per unit a fixed cost plus a cost per mile.
+
+    Jasin & Sinha (2015) use $8.759 per package, $0.423 per unit and $0.000541 per unit-mile.
+    """
+
+    per_package: float = 8.759
+    per_unit: float = 0.423
+    per_unit_mile: float = 0.000541
+    split_penalty: float = 0.0  # the fixed cost per package already prices a split
+
+    def package(
+        self, location: Location, miles: float, units: int, weight_kg: float, service_level: ServiceLevel,
+        orders_today: int = 0,
+    ) -> PackageCost | None:
+        shipping = self.per_package + units * (self.per_unit + self.per_unit_mile * miles)
+        return PackageCost(location.code, shipping, 0.0, 0.0, None, None)

@@ -58,6 +58,14 @@ def _sqlite_engine(url: str) -> Engine:
 
     event.listen(engine, "commit", _leave_queue)
     event.listen(engine, "rollback", _leave_queue)
+
+    @event.listens_for(engine, "checkin")
+    def _left_without_ending(_dbapi_connection: Any, record: Any) -> None:
+        # A connection invalidated mid-transaction reaches the pool without a commit or rollback event;
+        # Connection.info is this record's info, so the queue is still left exactly once.
+        if record.info.pop(_HOLDS_WRITERS, False):
+            writers.release()
+
     return engine
 
 

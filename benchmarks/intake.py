@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -132,24 +133,29 @@ def order_mix(prefix: str, count: int, lines: int, seed: int) -> list[OrderSpec]
 # ------------------------------------------------------------------------------------------------
 
 
-class Backend:
+class Backend(ABC):
     name: str
 
+    @abstractmethod
     def template_url(self) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def fresh(self) -> str:
         """A new database, identical to the seeded template; returns its SQLAlchemy URL."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def drop(self, url: str) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def version(self) -> str:
-        raise NotImplementedError
+        ...
 
 
 class SqliteBackend(Backend):
@@ -274,14 +280,15 @@ class Outcome:
         return min(self.latencies) * 1000 if self.latencies else 0.0
 
 
-class Client:
+class Client(ABC):
     """One thread's way of placing an order on one path; built and torn down outside the clock."""
 
+    @abstractmethod
     def place(self, spec: OrderSpec) -> None:
-        raise NotImplementedError
+        ...
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027  (optional: only clients holding a connection override it)
+        """Release what the client holds; most hold nothing of their own."""
 
 
 def run_cell(make_client: Callable[[], Client], specs: Sequence[OrderSpec], warmup: Sequence[OrderSpec],
@@ -462,29 +469,37 @@ class FloorClient(Client):
         self._network = network
 
     # driver specifics ------------------------------------------------------------------------
+    @abstractmethod
     def _begin(self) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _commit(self) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _rollback(self) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _all(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _json(self, value: Any) -> Any:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _time(self, now: datetime) -> Any:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _capabilities(self, value: Any) -> list[str]:
-        raise NotImplementedError
+        ...
 
     # the use case ------------------------------------------------------------------------------
     def place(self, spec: OrderSpec) -> None:

@@ -15,7 +15,8 @@ from omnifill.domain.inventory import MovementKind
 from omnifill.domain.locations import Capability, LocationKind
 from omnifill.domain.orders import Address, Customer, Delivery, DeliveryMethod, OrderDraft, OrderLine, ServiceLevel
 from omnifill.services.catalog import LocationDraft, create_location, create_sku
-from omnifill.services.inventory import MovementRequest, record_movement
+from omnifill.services.inventory import MovementRequest, list_balances, record_movement
+from tests.conftest import NOW
 
 SHIP_PICKUP = frozenset({Capability.SHIP, Capability.PICKUP, Capability.RETURNS})
 # Real ZIP codes: the allocation measures great-circle distance from them.
@@ -40,6 +41,18 @@ def receive(uow: UnitOfWork, now: datetime, sku: str, location: str, units: int,
     record_movement(uow, MovementRequest(
         sku, location, MovementKind.RECEIPT, units, "test receipt", Decimal(cost) if cost else None
     ), "test", now)
+
+
+def stock(uow: UnitOfWork, units: dict[tuple[str, str], int], now: datetime = NOW) -> None:
+    """Receive units per (SKU, location)."""
+    for (sku, location), quantity in units.items():
+        receive(uow, now, sku, location, quantity)
+
+
+def levels(uow: UnitOfWork) -> dict[tuple[str, str], tuple[int, int]]:
+    """(SKU, location) → (on hand, reserved) for every balance."""
+    found, _ = list_balances(uow, None, None, None, 1000)
+    return {(b.sku, b.location): (b.level.on_hand, b.level.reserved) for b in found}
 
 
 def ship_order(

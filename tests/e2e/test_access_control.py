@@ -44,6 +44,9 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/v1/orders", None),
     ("GET", "/v1/orders/ord_0000000000000000000000000", None),
     ("POST", "/v1/orders/ord_0000000000000000000000000/cancel", None),
+    ("GET", "/v1/routing/profiles", None),
+    ("GET", "/v1/routing/profiles/default", None),
+    ("PUT", "/v1/routing/profiles/same-day", {"max_packages": 1}),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 
@@ -94,6 +97,10 @@ def test_health_needs_no_key(api: TestClient) -> None:
         ("channel:web", "POST", "/v1/inventory/movements", movement_body(TEE, NYC, "receipt", 1)),
         ("channel:web", "GET", "/v1/inventory", None),
         ("channel:web", "POST", "/v1/skus", sku_body("NEW-SKU")),
+        (f"store:{NYC}", "GET", "/v1/routing/profiles", None),
+        (f"store:{NYC}", "PUT", "/v1/routing/profiles/same-day", {"max_packages": 1}),
+        ("channel:web", "GET", "/v1/routing/profiles/default", None),
+        ("channel:web", "PUT", "/v1/routing/profiles/same-day", {"max_packages": 1}),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

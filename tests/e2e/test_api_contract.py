@@ -48,6 +48,7 @@ def test_created_skus_and_locations_read_back_as_written(api: TestClient, admin:
         "code": NYC, "name": f"Location {NYC}", "kind": "store", "latitude": 40.7484, "longitude": -73.9967,
         "postal_code": "10001", "country": "US", "time_zone": "America/New_York",
         "capabilities": ["pickup", "returns", "ship"], "daily_order_capacity": None, "fulfillment_enabled": True,
+        "ship_cutoff": "15:00",
     }
     assert api.get(f"/v1/skus/{TEE}", headers=admin).json() == sku.json()
     assert api.get(f"/v1/locations/{NYC}", headers=admin).json() == location.json()
@@ -173,12 +174,13 @@ def test_safety_stock_is_held_back_from_orders(api: TestClient, network: Network
     response = api.put("/v1/inventory/safety-stock", headers=operator,
                        json={"sku": TEE, "location": NYC, "safety_stock": 4})
 
-    # then: 1 is left to promise, so a 2-unit order to New York goes to the next nearest store
+    # then: 1 is left to promise, so a 2-unit order to New York goes where 2 units cost least to send: the
+    # Chicago warehouse (zone 6, 11.45 + handling 2.30) beats the Philadelphia store (zone 3, 9.15 + 4.95)
     assert response.status_code == 200, response.text
     assert response.json() == {"sku": TEE, "location": NYC, "on_hand": 5, "reserved": 0, "safety_stock": 4,
                                "available": 1}
     order = created(api.post("/v1/orders", headers=operator, json=order_body("1001", {TEE: 2})))
-    assert [f["location"] for f in order["fulfillments"]] == [PHL]
+    assert [f["location"] for f in order["fulfillments"]] == [CHI]
     assert balance(api, operator, TEE, NYC) == {"on_hand": 5, "reserved": 0, "safety_stock": 4, "available": 1}
 
 
@@ -231,8 +233,9 @@ def test_an_order_the_network_cannot_cover_is_refused_naming_what_is_short(
 def test_an_order_no_single_location_covers_is_split(api: TestClient, network: Network, admin: Headers) -> None:
     order = created(api.post("/v1/orders", headers=admin, json=order_body("1001", {TEE: 22})))
 
+    # a unit costs less to handle in the warehouse, so it sends all it has; the store adds the rest
     assert [(f["location"], f["lines"]) for f in order["fulfillments"]] == [
-        (CHI, [{"sku": TEE, "quantity": 20}]), (NYC, [{"sku": TEE, "quantity": 2}]),
+        (NYC, [{"sku": TEE, "quantity": 2}]), (CHI, [{"sku": TEE, "quantity": 20}]),
     ]
     assert (balance(api, admin, TEE, CHI)["reserved"], balance(api, admin, TEE, NYC)["reserved"]) == (20, 2)
     assert api.get(f"/v1/orders/{order['id']}", headers=admin).json() == order

@@ -190,8 +190,9 @@ class LedgerOnDatabase(RuleBasedStateMachine):
         cancelled = self.attempt(lambda: cancel_order(self.uow, order_id, ADMIN, NOW), succeeds=was_open)
         if cancelled is None:
             return
-        for location, sku, units in cancelled.reserved_units():
-            self.levels[sku, location][1] -= units
+        for fulfillment in cancelled.fulfillments:  # each held its lines until the cancel released them
+            for line in fulfillment.lines:
+                self.levels[line.sku, fulfillment.location][1] -= line.quantity
         self.orders[order_id] = OrderStatus.CANCELLED
 
     @invariant()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import time
 from decimal import Decimal
 from typing import Any
 
@@ -181,3 +182,36 @@ def test_updating_an_unknown_location_is_not_found(sqlite_uow: UnitOfWork) -> No
         update_location(sqlite_uow, "NOPE", {"fulfillment_enabled": False}, NOW)
 
     assert list_locations(sqlite_uow, None, 10) == []
+
+
+# --- ship cut-off -----------------------------------------------------------------------------
+
+
+def test_a_location_ships_until_three_in_the_afternoon_unless_told_otherwise(sqlite_uow: UnitOfWork) -> None:
+    created = create_location(sqlite_uow, draft(), NOW)
+
+    assert created.ship_cutoff == time(15, 0)
+    assert get_location(sqlite_uow, "NYC-1").ship_cutoff == time(15, 0)
+
+
+def test_a_given_ship_cutoff_is_stored_and_announced(sqlite_uow: UnitOfWork) -> None:
+    created = create_location(sqlite_uow, draft(ship_cutoff=time(17, 30)), NOW)
+
+    assert created.ship_cutoff == time(17, 30)
+    assert get_location(sqlite_uow, "NYC-1") == created
+    assert list_locations(sqlite_uow, None, 10) == [created]
+    with sqlite_uow.reading() as reader:
+        assert reader.outbox.for_entity("NYC-1")[0].payload["ship_cutoff"] == "17:30"
+
+
+def test_changing_the_ship_cutoff_reads_back_at_once_and_changes_nothing_else(sqlite_uow: UnitOfWork) -> None:
+    before = create_location(sqlite_uow, draft(), NOW)
+    get_location(sqlite_uow, "NYC-1")  # the row's Location is now memoized on its column values
+
+    updated = update_location(sqlite_uow, "NYC-1", {"ship_cutoff": time(11, 45)}, NOW)
+
+    assert updated == dataclasses.replace(before, ship_cutoff=time(11, 45))
+    assert get_location(sqlite_uow, "NYC-1") == updated
+    with sqlite_uow.reading() as reader:
+        last = reader.outbox.for_entity("NYC-1")[-1]
+    assert (last.payload["changed"], last.payload["ship_cutoff"]) == (["ship_cutoff"], "11:45")

@@ -28,7 +28,7 @@ from omnifill.services.catalog import update_location
 from omnifill.services.inventory import list_balances
 from omnifill.services.orders import IdempotentRequest, cancel_order, get_order, list_orders, place_order
 from tests.conftest import NOW
-from tests.factories import ZIP, add_location, add_sku, ledger, pickup_order, receive, ship_order
+from tests.factories import ZIP, add_location, add_sku, ledger, levels, pickup_order, receive, ship_order, stock
 
 ADMIN = Principal.parse("admin")
 
@@ -41,17 +41,6 @@ def network(sqlite_uow: UnitOfWork) -> UnitOfWork:
     for code in ("PHL", "CHI", "LAX"):
         add_location(sqlite_uow, NOW, code, ZIP[code])
     return sqlite_uow
-
-
-def stock(uow: UnitOfWork, units: dict[tuple[str, str], int]) -> None:
-    for (sku, location), quantity in units.items():
-        receive(uow, NOW, sku, location, quantity)
-
-
-def levels(uow: UnitOfWork) -> dict[tuple[str, str], tuple[int, int]]:
-    """(SKU, location) → (on hand, reserved) for every balance."""
-    found, _ = list_balances(uow, None, None, None, 1000)
-    return {(b.sku, b.location): (b.level.on_hand, b.level.reserved) for b in found}
 
 
 def order_count(uow: UnitOfWork) -> int:
@@ -220,7 +209,8 @@ def test_placement_writes_reservations_the_event_and_the_reserved_balances(netwo
     stock(network, {("A", "PHL"): 3, ("A", "LAX"): 3, ("B", "LAX"): 4})
     receipts = len(ledger(network))
 
-    # LAX covers 4 of the 6 units (A 3, B 1), so it is taken first; PHL adds the last 2 of A
+    # To New York, PHL's package costs least: it sends its 3 of A; LAX sends the other 2 of A and B, the
+    # only stock of B, in a second package
     order = placed(network, ship_order("W-1", {"A": 5, "B": 1}), actor="channel:web")
 
     reservations = [
@@ -228,19 +218,19 @@ def test_placement_writes_reservations_the_event_and_the_reserved_balances(netwo
         for r in ledger(network)[receipts:]
     ]
     assert sorted(reservations) == [
-        ("reservation", "A", "LAX", 3, 3, 0, order.id),
-        ("reservation", "A", "PHL", 2, 2, 0, order.id),
+        ("reservation", "A", "LAX", 2, 2, 0, order.id),
+        ("reservation", "A", "PHL", 3, 3, 0, order.id),
         ("reservation", "B", "LAX", 1, 1, 0, order.id),
     ]
     assert {r["actor"] for r in ledger(network)[receipts:]} == {"channel:web"}
-    assert levels(network) == {("A", "LAX"): (3, 3), ("A", "PHL"): (3, 2), ("B", "LAX"): (4, 1)}
+    assert levels(network) == {("A", "LAX"): (3, 2), ("A", "PHL"): (3, 3), ("B", "LAX"): (4, 1)}
     with network.reading() as reader:
         [event] = reader.outbox.for_entity(order.id)
     assert event.type == "order.placed"
     assert (event.payload["order_id"], event.payload["status"]) == (order.id, "allocated")
     assert {f["location"]: f["lines"] for f in event.payload["fulfillments"]} == {
-        "LAX": [{"sku": "A", "quantity": 3}, {"sku": "B", "quantity": 1}],
-        "PHL": [{"sku": "A", "quantity": 2}],
+        "LAX": [{"sku": "A", "quantity": 2}, {"sku": "B", "quantity": 1}],
+        "PHL": [{"sku": "A", "quantity": 3}],
     }
 
 
@@ -360,8 +350,8 @@ def test_cancel_releases_every_reservation_and_records_the_event(network: UnitOf
         for r in ledger(network)[rows:]
     ]
     assert sorted(releases) == [
-        ("release", "A", "LAX", 3, -3, order.id, "admin"),
-        ("release", "A", "PHL", 2, -2, order.id, "admin"),
+        ("release", "A", "LAX", 2, -2, order.id, "admin"),
+        ("release", "A", "PHL", 3, -3, order.id, "admin"),
         ("release", "B", "LAX", 1, -1, order.id, "admin"),
     ]
     with network.reading() as reader:

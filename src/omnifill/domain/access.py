@@ -25,12 +25,15 @@ class Permission(StrEnum):
     INVENTORY_WRITE = "inventory:write"
     ORDERS_READ = "orders:read"
     ORDERS_WRITE = "orders:write"
+    ROUTING_READ = "routing:read"
+    ROUTING_WRITE = "routing:write"
 
 
 _P = Permission
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    # Operations teams run the business day to day; the network's configuration stays with admins.
+    # Operations teams run the business day to day, routing rules included; the network's configuration stays
+    # with admins. Store and channel keys never see or change routing.
     Role.OPERATOR: frozenset(Permission) - {_P.NETWORK_WRITE},
     Role.STORE: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ}),
     Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE}),

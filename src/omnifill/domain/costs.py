@@ -135,8 +135,33 @@ class PackageCost:
         return {"shipping": self.shipping, "handling": self.handling, "capacity": self.capacity}
 
 
+@dataclass(frozen=True, slots=True)
+class LinearTerms:
+    """A package's cost as a linear function: per_package + Σ units × (per_unit + per_kg × unit weight).
+
+    Exact for the linear model and for rate-table packages of at least 1 kg; optimizers (the look-ahead LP, the
+    wave MILP) need linear costs, and each plan they choose is priced again exactly.
+    """
+
+    per_package: float
+    per_unit: float
+    per_kg: float
+
+    def unit_cost(self, weight_kg: float) -> float:
+        return self.per_unit + self.per_kg * weight_kg
+
+
 class PackageCosting(Protocol):
-    split_penalty: float
+    @property
+    def split_penalty(self) -> float:
+        """What each package beyond the first costs on top of its own price (customer friction, handling)."""
+        ...
+
+    def linear_terms(
+        self, location: Location, miles: float, service_level: ServiceLevel, orders_today: int = 0,
+    ) -> LinearTerms | None:
+        """The linear form of `package`, or None where `package` would be None."""
+        ...
 
     def package(
         self, location: Location, miles: float, units: int, weight_kg: float, service_level: ServiceLevel,
@@ -178,6 +203,18 @@ class CostModel:
             quote.transit_days,
         )
 
+    def linear_terms(
+        self, location: Location, miles: float, service_level: ServiceLevel, orders_today: int = 0,
+    ) -> LinearTerms | None:
+        rates = self.rates.services.get(service_level)
+        zone = carrier_zone(miles)
+        surcharge = self.capacity.surcharge(orders_today, location.daily_order_capacity)
+        if rates is None or zone not in rates.first_kg or surcharge is None:
+            return None
+        handling = self.handling_for(location)
+        per_kg = rates.per_extra_kg[zone]
+        return LinearTerms(rates.first_kg[zone] - per_kg + handling.per_order + surcharge, handling.per_unit, per_kg)
+
 
 @dataclass(frozen=True, slots=True)
 class LinearCostModel:
@@ -197,3 +234,8 @@ class LinearCostModel:
     ) -> PackageCost | None:
         shipping = self.per_package + units * (self.per_unit + self.per_unit_mile * miles)
         return PackageCost(location.code, shipping, 0.0, 0.0, None, None)
+
+    def linear_terms(
+        self, location: Location, miles: float, service_level: ServiceLevel, orders_today: int = 0,
+    ) -> LinearTerms | None:
+        return LinearTerms(self.per_package, self.per_unit + self.per_unit_mile * miles, 0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import time
 from enum import StrEnum
 
 from omnifill.domain.errors import InvalidInput
@@ -37,6 +38,8 @@ class GeoPoint:
 
 
 EARTH_RADIUS_MILES = 3958.8
+# Orders released after this local time leave the next day: the carrier's last pickup, less time to pack.
+DEFAULT_SHIP_CUTOFF = time(15, 0)
 
 
 def great_circle_miles(a: GeoPoint, b: GeoPoint) -> float:
@@ -60,6 +63,7 @@ class Location:
     capabilities: frozenset[Capability]
     daily_order_capacity: int | None = None
     fulfillment_enabled: bool = True
+    ship_cutoff: time = DEFAULT_SHIP_CUTOFF
 
     def __post_init__(self) -> None:
         if self.daily_order_capacity is not None and self.daily_order_capacity < 0:

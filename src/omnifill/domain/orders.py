@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -55,7 +55,7 @@ _F = FulfillmentStatus
 FULFILLMENT_TRANSITIONS: dict[FulfillmentStatus, frozenset[FulfillmentStatus]] = {
     _F.PENDING: frozenset({_F.ACCEPTED, _F.REJECTED, _F.CANCELLED}),
     _F.ACCEPTED: frozenset({_F.PICKING, _F.REJECTED, _F.CANCELLED}),
-    _F.PICKING: frozenset({_F.PICKED, _F.CANCELLED}),
+    _F.PICKING: frozenset({_F.PICKED, _F.REJECTED, _F.CANCELLED}),  # rejected: the picker found none
     _F.PICKED: frozenset({_F.PACKED, _F.READY_FOR_PICKUP, _F.CANCELLED}),
     _F.PACKED: frozenset({_F.SHIPPED, _F.CANCELLED}),
     _F.SHIPPED: frozenset({_F.DELIVERED}),
@@ -67,6 +67,9 @@ FULFILLMENT_TRANSITIONS: dict[FulfillmentStatus, frozenset[FulfillmentStatus]] =
     _F.CANCELLED: frozenset(),
 }
 
+
+# A fulfillment in one of these has given its reservation back.
+RELEASED_FULFILLMENTS = frozenset({_F.REJECTED, _F.CANCELLED, _F.EXPIRED})
 
 S = TypeVar("S", OrderStatus, FulfillmentStatus)
 
@@ -97,6 +100,7 @@ class Delivery:
     method: DeliveryMethod
     service_level: ServiceLevel | None = None
     location: str | None = None
+    promised_by: date | None = None  # the delivery date the storefront promised (from POST /v1/availability)
 
     def __post_init__(self) -> None:
         if self.method is DeliveryMethod.PICKUP and not self.location:
@@ -183,20 +187,29 @@ class Order:
     lines: tuple[OrderLine, ...]
     created_at: datetime
     fulfillments: list[FulfillmentOrder] = field(default_factory=list)
+    routing_profile: str | None = None  # the profile its routing decisions followed
 
     def cancel(self) -> None:
         # Every move is checked before any is made, so a refused cancel leaves the order as it was.
         order_status = transition(ORDER_TRANSITIONS, self.status, OrderStatus.CANCELLED, f"order {self.id}")
+        live = self.live_fulfillments()
         fulfillment_statuses = [
             transition(FULFILLMENT_TRANSITIONS, f.status, FulfillmentStatus.CANCELLED, f"fulfillment {f.id}")
-            for f in self.fulfillments
+            for f in live
         ]
         self.status = order_status
-        for fulfillment, status in zip(self.fulfillments, fulfillment_statuses, strict=True):
+        for fulfillment, status in zip(live, fulfillment_statuses, strict=True):
             fulfillment.status = status
+
+    def live_fulfillments(self) -> list[FulfillmentOrder]:
+        """Fulfillments still holding stock for the order: not rejected, cancelled or expired."""
+        return [f for f in self.fulfillments if f.status not in RELEASED_FULFILLMENTS]
+
+    def fulfillment(self, fulfillment_id: str) -> FulfillmentOrder | None:
+        return next((f for f in self.fulfillments if f.id == fulfillment_id), None)
 
     def reserved_units(self) -> Iterable[tuple[str, str, int]]:
         """(location, sku, units) still held for this order."""
-        for fulfillment in self.fulfillments:
+        for fulfillment in self.live_fulfillments():
             for line in fulfillment.lines:
                 yield fulfillment.location, line.sku, line.quantity

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from omnifill.adapters.geography import is_time_zone, lookup_postal_code
@@ -12,7 +12,7 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.catalog import Sku
 from omnifill.domain.errors import AlreadyExists, InvalidInput, NotFound
 from omnifill.domain.events import DomainEvent
-from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKind
+from omnifill.domain.locations import DEFAULT_SHIP_CUTOFF, Capability, GeoPoint, Location, LocationKind
 
 
 def create_sku(uow: UnitOfWork, sku: Sku, now: datetime) -> Sku:
@@ -55,6 +55,7 @@ class LocationDraft:
     time_zone: str | None = None
     daily_order_capacity: int | None = None
     fulfillment_enabled: bool = True
+    ship_cutoff: time = DEFAULT_SHIP_CUTOFF  # local time; orders released later ship the next day
 
 
 def resolve_location(draft: LocationDraft) -> Location:
@@ -73,6 +74,7 @@ def resolve_location(draft: LocationDraft) -> Location:
         code=draft.code, name=draft.name, kind=draft.kind, position=position, postal_code=draft.postal_code,
         country=draft.country, time_zone=time_zone, capabilities=draft.capabilities,
         daily_order_capacity=draft.daily_order_capacity, fulfillment_enabled=draft.fulfillment_enabled,
+        ship_cutoff=draft.ship_cutoff,
     )
 
 
@@ -123,6 +125,7 @@ def _location_payload(location: Location) -> dict[str, Any]:
         "capabilities": sorted(str(c) for c in location.capabilities),
         "fulfillment_enabled": location.fulfillment_enabled,
         "daily_order_capacity": location.daily_order_capacity,
+        "ship_cutoff": location.ship_cutoff.strftime("%H:%M"),
     }
 
 

@@ -9,14 +9,13 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from omnifill.adapters.geography import lookup_postal_code
 from omnifill.adapters.ids import new_id
 from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.order_repository import StaleStatus
 from omnifill.adapters.sql.records_repository import StoredResponse
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
-from omnifill.domain.allocation import AllocationPlan, Candidate, plan_allocation
+from omnifill.domain.costs import PackageCosting
 from omnifill.domain.errors import (
     DuplicateOrder,
     IdempotencyMismatch,
@@ -27,7 +26,7 @@ from omnifill.domain.errors import (
 )
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
-from omnifill.domain.locations import GeoPoint, Location, great_circle_miles
+from omnifill.domain.locations import GeoPoint, Location
 from omnifill.domain.orders import (
     DeliveryMethod,
     FulfillmentLine,
@@ -37,6 +36,10 @@ from omnifill.domain.orders import (
     OrderDraft,
     OrderStatus,
 )
+from omnifill.domain.routing.engine import RoutingDecision, RoutingRequest, route_order
+from omnifill.domain.routing.plans import AllocationPlan
+from omnifill.domain.routing.profiles import profile_for
+from omnifill.services.routing import decision_record, default_cost_model, destination_of, network_stock
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +60,19 @@ class PlacedOrder:
     replayed: bool = False
 
 
-class _LostRace(Exception):
+class LostRace(Exception):
     """Stock we saw available was taken before our guarded update ran; plan again on fresh numbers."""
 
 
 def place_order(
     uow: UnitOfWork, draft: OrderDraft, actor: str, now: datetime, *,
-    idempotency: IdempotentRequest | None = None, attempts: int = 3,
+    idempotency: IdempotentRequest | None = None, attempts: int = 3, costing: PackageCosting | None = None,
 ) -> PlacedOrder:
-    destination = _destination(draft)
+    destination = destination_of(draft.ship_to) if draft.delivery.method is DeliveryMethod.SHIP else None
     for attempt in range(1, attempts + 1):
         try:
-            return _place_once(uow, draft, actor, now, destination, idempotency)
-        except _LostRace:
+            return _place_once(uow, draft, actor, now, destination, idempotency, costing or default_cost_model())
+        except LostRace:
             if attempt == attempts:
                 raise InsufficientStock("stock for this order was taken by concurrent orders; try again") from None
         except IntegrityError:
@@ -80,7 +83,7 @@ def place_order(
 
 def _place_once(
     uow: UnitOfWork, draft: OrderDraft, actor: str, now: datetime,
-    destination: GeoPoint | None, idempotency: IdempotentRequest | None,
+    destination: GeoPoint | None, idempotency: IdempotentRequest | None, costing: PackageCosting,
 ) -> PlacedOrder:
     with uow:
         # The order first, the stored answer second: a first request that commits between the two reads is
@@ -92,13 +95,18 @@ def _place_once(
             raise _duplicate(draft, existing)
         stock = uow.inventory.availability({line.sku for line in draft.lines})
         sku_ids = _known_skus(draft, stock.sku_ids)
-        location_ids, candidates = _candidates(uow, draft, stock.at, destination)
-        plan = plan_allocation(draft.demand(), draft.delivery, candidates)
-        order = _order_from_plan(draft, plan, now)
-        ledger = _reserve(uow, order.id, plan, sku_ids, location_ids, actor, now)
-        uow.orders.add(order, sku_ids, location_ids, now)
+        network = network_stock(stock.at, destination, _pickup_store(uow, draft, stock.at))
+        request = RoutingRequest(draft.demand(), draft.delivery, now, destination, stock.weights_kg,
+                                 draft.delivery.promised_by)
+        profile = profile_for(uow.routing_profiles.all(), draft.channel, draft.delivery.method,
+                              draft.delivery.service_level)
+        decision = route_order(request, network.candidates, profile, costing)
+        order = _order_from_plan(draft, decision, now)
+        ledger = reserve_plan(uow, order.id, decision.plan, sku_ids, network.location_ids, actor, now, "order placed")
+        uow.orders.add(order, sku_ids, network.location_ids, now)
         uow.inventory.record(ledger, now)
-        uow.outbox.add([_order_event("order.placed", order, now)])
+        uow.routing_decisions.add(order.id, "initial", decision.profile, decision_record(decision, request), now)
+        uow.outbox.add([order_event("order.placed", order, now)])
         body = None
         if idempotency:
             body = idempotency.render(order)
@@ -108,15 +116,6 @@ def _place_once(
     return PlacedOrder(order.id, order, body)
 
 
-def _destination(draft: OrderDraft) -> GeoPoint | None:
-    if draft.delivery.method is not DeliveryMethod.SHIP or draft.ship_to is None:
-        return None
-    place = lookup_postal_code(draft.ship_to.postal_code, draft.ship_to.country)
-    if place is None:
-        raise InvalidInput("ship_to.postal_code", f"unknown postal code in {draft.ship_to.country}")
-    return place.position
-
-
 def _known_skus(draft: OrderDraft, sku_ids: dict[str, int]) -> dict[str, int]:
     for index, line in enumerate(draft.lines):
         if line.sku not in sku_ids:
@@ -124,58 +123,48 @@ def _known_skus(draft: OrderDraft, sku_ids: dict[str, int]) -> dict[str, int]:
     return sku_ids
 
 
-def _candidates(
-    uow: UnitOfWork, draft: OrderDraft, availability: list[tuple[int, Location, str, int]],
-    destination: GeoPoint | None,
-) -> tuple[dict[str, int], list[Candidate]]:
-    stock: dict[str, dict[str, int]] = {}
-    places: dict[str, tuple[int, Location]] = {}
-    for location_id, location, sku, available in availability:
-        stock.setdefault(location.code, {})[sku] = available
-        places[location.code] = (location_id, location)
+def _pickup_store(
+    uow: UnitOfWork, draft: OrderDraft, availability: list[tuple[int, Any, str, int]]
+) -> dict[str, tuple[int, Location]]:
+    """The pickup store, even when it holds none of the order (routing then says so)."""
     pickup = draft.delivery.location
-    if draft.delivery.method is DeliveryMethod.PICKUP and pickup is not None and pickup not in places:
-        found = uow.locations.by_code([pickup]).get(pickup)
-        if found is None:
-            raise InvalidInput("delivery.location", f"unknown location {pickup}")
-        places[pickup] = found
-    candidates = [
-        Candidate(location, stock.get(code, {}), _miles(destination, location))
-        for code, (_, location) in places.items()
-    ]
-    return {code: location_id for code, (location_id, _) in places.items()}, candidates
+    if draft.delivery.method is not DeliveryMethod.PICKUP or pickup is None:
+        return {}
+    if any(row[1].code == pickup for row in availability):
+        return {}
+    found = uow.locations.by_code([pickup]).get(pickup)
+    if found is None:
+        raise InvalidInput("delivery.location", f"unknown location {pickup}")
+    return {pickup: found}
 
 
-def _miles(destination: GeoPoint | None, location: Location) -> float | None:
-    return great_circle_miles(destination, location.position) if destination else None
-
-
-def _order_from_plan(draft: OrderDraft, plan: AllocationPlan, now: datetime) -> Order:
+def _order_from_plan(draft: OrderDraft, decision: RoutingDecision, now: datetime) -> Order:
     fulfillments = [
         FulfillmentOrder(new_id("ful"), f.location, FulfillmentStatus.PENDING,
                          tuple(FulfillmentLine(sku, units) for sku, units in f.lines))
-        for f in plan.fulfillments
+        for f in decision.plan.fulfillments
     ]
     return Order(
         id=new_id("ord"), channel=draft.channel, external_id=draft.external_id, status=OrderStatus.ALLOCATED,
         customer=draft.customer, ship_to=draft.ship_to, delivery=draft.delivery, lines=draft.lines,
-        created_at=now, fulfillments=fulfillments,
+        created_at=now, fulfillments=fulfillments, routing_profile=decision.profile,
     )
 
 
-def _reserve(
+def reserve_plan(
     uow: UnitOfWork, order_id: str, plan: AllocationPlan, sku_ids: dict[str, int],
-    location_ids: dict[str, int], actor: str, now: datetime,
+    location_ids: dict[str, int], actor: str, now: datetime, reason: str,
 ) -> list[tuple[Movement, Keys, StockLevel]]:
+    """Reserve every line of the plan with the oversell guard; a lost race raises `LostRace` to plan again."""
     ledger = []
     for location, sku, units in plan.reservations():  # sorted: every writer locks rows in one order
         keys = Keys(sku_ids[sku], location_ids[location])
         after = uow.inventory.reserve(keys, units, now)
         if after is None:
-            raise _LostRace()
+            raise LostRace()
         before = replace(after, reserved=after.reserved - units)
         row, _ = movement(MovementKind.RESERVATION, sku, location, units, before,
-                          reason="order placed", actor=actor, order_id=order_id)
+                          reason=reason, actor=actor, order_id=order_id)
         ledger.append((row, keys, after))
     return ledger
 
@@ -210,7 +199,7 @@ def get_order(uow: UnitOfWork, order_id: str, principal: Principal) -> Order:
         order = reader.orders.get(order_id)
     if order is None:
         raise NotFound(f"no order {order_id}", order_id=order_id)
-    principal.require_order(order.channel, _order_locations(order))
+    principal.require_order(order.channel, order_locations(order))
     return order
 
 
@@ -227,47 +216,48 @@ def cancel_order(uow: UnitOfWork, order_id: str, principal: Principal, now: date
         order = uow.orders.get(order_id)
         if order is None:
             raise NotFound(f"no order {order_id}", order_id=order_id)
-        principal.require_order(order.channel, _order_locations(order))
+        principal.require_order(order.channel, order_locations(order))
         expected = order.status
         held = sorted(order.reserved_units())
         order.cancel()
-        ledger = _release(uow, order.id, held, str(principal), now)
+        ledger = release_units(uow, order.id, held, str(principal), now, "order cancelled")
         try:
             uow.orders.change_status(order, expected, now)
         except StaleStatus:
             raise InvalidTransition(f"order {order.id} changed while it was being cancelled; read it again") from None
         uow.inventory.record(ledger, now)
-        uow.outbox.add([_order_event("order.cancelled", order, now)])
+        uow.outbox.add([order_event("order.cancelled", order, now)])
         uow.commit()
     return order
 
 
-def _release(
-    uow: UnitOfWork, order_id: str, held: list[tuple[str, str, int]], actor: str, now: datetime
+def release_units(
+    uow: UnitOfWork, order_id: str, held: list[tuple[str, str, int]], actor: str, now: datetime, reason: str
 ) -> list[tuple[Movement, Keys, StockLevel]]:
+    """Give back (location, SKU, units) reserved for the order, in the fixed lock order."""
     sku_ids = uow.skus.ids_for({sku for _, sku, _ in held})
     location_ids = {code: found[0] for code, found in uow.locations.by_code({loc for loc, _, _ in held}).items()}
     ledger = []
-    for location, sku, units in held:
+    for location, sku, units in sorted(held):
         keys = Keys(sku_ids[sku], location_ids[location])
         after = uow.inventory.release(keys, units, now)
         if after is None:
             raise InvalidTransition(f"order {order_id} holds no reservation of {sku} at {location} to release")
         before = replace(after, reserved=after.reserved + units)
         row, _ = movement(MovementKind.RELEASE, sku, location, units, before,
-                          reason="order cancelled", actor=actor, order_id=order_id)
+                          reason=reason, actor=actor, order_id=order_id)
         ledger.append((row, keys, after))
     return ledger
 
 
-def _order_locations(order: Order) -> set[str]:
+def order_locations(order: Order) -> set[str]:
     found = {f.location for f in order.fulfillments}
     if order.delivery.location:
         found.add(order.delivery.location)
     return found
 
 
-def _order_event(kind: str, order: Order, now: datetime) -> DomainEvent:
+def order_event(kind: str, order: Order, now: datetime) -> DomainEvent:
     return DomainEvent(kind, "order", order.id, {
         "order_id": order.id, "channel": order.channel, "external_id": order.external_id,
         "status": str(order.status),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +24,7 @@ def sku_from_row(row: RowMapping) -> Sku:
 # The columns a Location is made of, in the order location_from_values takes them.
 LOCATION_COLUMNS = tuple(locations.c[name] for name in (
     "code", "name", "kind", "latitude", "longitude", "postal_code", "country", "time_zone", "capabilities",
-    "daily_order_capacity", "fulfillment_enabled",
+    "daily_order_capacity", "fulfillment_enabled", "ship_cutoff",
 ))
 _CAPABILITIES = 8
 
@@ -42,6 +42,7 @@ def location_from_values(values: Sequence[Any]) -> Location:
 def _location(
     code: str, name: str, kind: str, latitude: float, longitude: float, postal_code: str, country: str,
     time_zone: str, capabilities: tuple[str, ...], daily_order_capacity: int | None, fulfillment_enabled: bool,
+    ship_cutoff: str,
 ) -> Location:
     """Memoized on every column's value, so a changed row builds a new Location and none is ever stale.
 
@@ -52,6 +53,7 @@ def _location(
         postal_code=postal_code, country=country, time_zone=time_zone,
         capabilities=frozenset(Capability(c) for c in capabilities),
         daily_order_capacity=daily_order_capacity, fulfillment_enabled=fulfillment_enabled,
+        ship_cutoff=time.fromisoformat(ship_cutoff),
     )
 
 
@@ -63,6 +65,7 @@ def location_values(location: Location) -> dict[str, Any]:
         "capabilities": sorted(str(c) for c in location.capabilities),
         "daily_order_capacity": location.daily_order_capacity,
         "fulfillment_enabled": location.fulfillment_enabled,
+        "ship_cutoff": location.ship_cutoff.strftime("%H:%M"),  # the local wall-clock time, minutes only
     }
 
 

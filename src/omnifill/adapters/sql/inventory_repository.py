@@ -34,7 +34,7 @@ _RELEASE = (
 )
 # Every requested SKU that exists, with each location where some of it can be promised (none: NULL location).
 _AVAILABILITY = (
-    select(skus.c.code, skus.c.id, _available, locations.c.id, *LOCATION_COLUMNS)
+    select(skus.c.code, skus.c.id, skus.c.weight_kg, _available, locations.c.id, *LOCATION_COLUMNS)
     .select_from(
         skus.outerjoin(_il, and_(_il.c.sku_id == skus.c.id, _available > 0))
         .outerjoin(locations, locations.c.id == _il.c.location_id)
@@ -67,6 +67,7 @@ class Availability:
 
     sku_ids: dict[str, int]
     at: list[tuple[int, Location, str, int]]  # (location id, location, SKU code, units available to promise)
+    weights_kg: dict[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +139,11 @@ class InventoryRepository:
 
     def availability(self, sku_codes: Iterable[str]) -> Availability:
         """Which of these SKUs exist, and every location where any of them can be promised."""
-        found = Availability({}, [])
+        found = Availability({}, [], {})
         rows = self._c.execute(_AVAILABILITY, {"codes": list(sku_codes)})
-        for sku, sku_id, available, location_id, *location in rows:
+        for sku, sku_id, weight, available, location_id, *location in rows:
             found.sku_ids[sku] = sku_id
+            found.weights_kg[sku] = float(weight)
             if location_id is not None:
                 found.at.append((location_id, location_from_values(location), sku, available))
         return found

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, or_, select, update
 
 from omnifill.adapters.sql.tables import fulfillment_lines, fulfillment_orders, locations, order_lines, orders, skus
 from omnifill.domain.orders import (
@@ -49,22 +49,46 @@ class OrderRepository:
             "customer": _customer_json(order.customer), "ship_to": _address_json(order.ship_to),
             "delivery_method": str(order.delivery.method),
             "service_level": str(order.delivery.service_level) if order.delivery.service_level else None,
-            "pickup_location": order.delivery.location, "created_at": order.created_at, "updated_at": now,
+            "pickup_location": order.delivery.location, "promised_by": order.delivery.promised_by,
+            "routing_profile": order.routing_profile, "created_at": order.created_at, "updated_at": now,
         })
         self._c.execute(_INSERT_LINES, [
             {"order_id": order.id, "line_no": no, "sku": line.sku, "quantity": line.quantity,
              "unit_price": line.unit_price}
             for no, line in enumerate(order.lines, start=1)
         ])
+        self.add_fulfillments(order.id, order.fulfillments, sku_ids, location_ids, now)
+
+    def add_fulfillments(
+        self, order_id: str, fulfillments: Sequence[FulfillmentOrder], sku_ids: Mapping[str, int],
+        location_ids: Mapping[str, int], now: datetime,
+    ) -> None:
+        if not fulfillments:
+            return
         self._c.execute(_INSERT_FULFILLMENTS, [
-            {"id": f.id, "order_id": order.id, "location_id": location_ids[f.location], "status": str(f.status),
+            {"id": f.id, "order_id": order_id, "location_id": location_ids[f.location], "status": str(f.status),
              "created_at": now, "updated_at": now}
-            for f in order.fulfillments
+            for f in fulfillments
         ])
         self._c.execute(_INSERT_FULFILLMENT_LINES, [
             {"fulfillment_id": f.id, "sku_id": sku_ids[line.sku], "quantity": line.quantity}
-            for f in order.fulfillments for line in f.lines
+            for f in fulfillments for line in f.lines
         ])
+
+    def replace_fulfillment_lines(self, fulfillment: FulfillmentOrder, sku_ids: Mapping[str, int]) -> None:
+        """A short pick leaves a fulfillment with fewer units: its lines become what was found."""
+        self._c.execute(delete(fulfillment_lines).where(fulfillment_lines.c.fulfillment_id == fulfillment.id))
+        if fulfillment.lines:
+            self._c.execute(_INSERT_FULFILLMENT_LINES, [
+                {"fulfillment_id": fulfillment.id, "sku_id": sku_ids[line.sku], "quantity": line.quantity}
+                for line in fulfillment.lines
+            ])
+
+    def order_id_for_fulfillment(self, fulfillment_id: str) -> str | None:
+        found: str | None = self._c.execute(
+            select(fulfillment_orders.c.order_id).where(fulfillment_orders.c.id == fulfillment_id)
+        ).scalar()
+        return found
 
     def id_for_external(self, channel: str, external_id: str) -> str | None:
         found: str | None = self._c.execute(
@@ -72,8 +96,12 @@ class OrderRepository:
         ).scalar()
         return found
 
-    def get(self, order_id: str) -> Order | None:
-        found = self._load(select(orders).where(orders.c.id == order_id))
+    def get(self, order_id: str, *, lock: bool = False) -> Order | None:
+        """One order; `lock` holds its row until commit so two changes to one order run one after the other."""
+        query = select(orders).where(orders.c.id == order_id)
+        if lock and self._c.dialect.name == "postgresql":
+            query = query.with_for_update()
+        found = self._load(query)
         return found[0] if found else None
 
     def page(
@@ -162,7 +190,8 @@ def _order_from_row(row: RowMapping, lines: list[OrderLine], fulfillments: list[
         delivery=Delivery(
             DeliveryMethod(row["delivery_method"]),
             ServiceLevel(row["service_level"]) if row["service_level"] else None,
-            row["pickup_location"],
+            row["pickup_location"], row["promised_by"],
         ),
         lines=tuple(lines), created_at=row["created_at"], fulfillments=fulfillments,
+        routing_profile=row["routing_profile"],
     )

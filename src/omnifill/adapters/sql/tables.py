@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -59,6 +60,7 @@ locations = Table(
     Column("capabilities", Json, nullable=False),
     Column("daily_order_capacity", Integer),
     Column("fulfillment_enabled", Boolean, nullable=False),
+    Column("ship_cutoff", String(5), nullable=False, server_default="15:00"),  # local "HH:MM", 24-hour
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
 )
@@ -110,6 +112,8 @@ orders = Table(
     Column("delivery_method", String(16), nullable=False),
     Column("service_level", String(16)),
     Column("pickup_location", String(64)),
+    Column("promised_by", Date),
+    Column("routing_profile", String(64)),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
@@ -175,4 +179,58 @@ api_keys = Table(
     Column("label", String(200)),
     Column("created_at", Timestamp, nullable=False),
     Column("revoked_at", Timestamp),
+)
+
+# ------------------------------------------------------------------------------------------- routing
+
+routing_profiles = Table(
+    "routing_profiles", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("body", Json, nullable=False),  # every field but the name (routing_repository.profile_body)
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+# Why each order went where it went: the initial decision, then one row per reroute or wave, in sequence.
+routing_decisions = Table(
+    "routing_decisions", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("order_id", ForeignKey("orders.id"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),  # "initial" | "reroute" | "wave"
+    Column("profile", String(64), nullable=False),
+    Column("body", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("order_id", "sequence", name="uq_routing_decisions_order_id_sequence"),
+)
+
+backorders = Table(
+    "backorders", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", ForeignKey("orders.id"), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # domain/routing/backorders.py BackorderStatus
+    Column("reason", String(200), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+Index("ix_backorders_status", backorders.c.status, backorders.c.id)
+Index("ix_backorders_order", backorders.c.order_id)
+
+routing_waves = Table(
+    "routing_waves", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("body", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# The look-ahead's input: what a unit of each SKU at each location is worth to future orders, from the last solve.
+opportunity_costs = Table(
+    "opportunity_costs", metadata,
+    Column("sku_id", ForeignKey("skus.id"), primary_key=True),
+    Column("location_id", ForeignKey("locations.id"), primary_key=True),
+    Column("per_unit", Float, nullable=False),
+    Column("solved_at", Timestamp, nullable=False),
 )

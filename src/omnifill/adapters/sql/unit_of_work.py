@@ -11,6 +11,13 @@ from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
+from omnifill.adapters.sql.routing_repository import (
+    BackorderRepository,
+    OpportunityCostRepository,
+    RoutingDecisionRepository,
+    RoutingProfileRepository,
+    WaveRepository,
+)
 
 
 class UnitOfWork:
@@ -23,6 +30,11 @@ class UnitOfWork:
     outbox: OutboxRepository
     idempotency: IdempotencyRepository
     api_keys: ApiKeyRepository
+    routing_profiles: RoutingProfileRepository
+    routing_decisions: RoutingDecisionRepository
+    backorders: BackorderRepository
+    waves: WaveRepository
+    opportunity_costs: OpportunityCostRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -45,6 +57,11 @@ class UnitOfWork:
         self.outbox = OutboxRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.api_keys = ApiKeyRepository(connection)
+        self.routing_profiles = RoutingProfileRepository(connection)
+        self.routing_decisions = RoutingDecisionRepository(connection)
+        self.backorders = BackorderRepository(connection)
+        self.waves = WaveRepository(connection)
+        self.opportunity_costs = OpportunityCostRepository(connection)
         return self
 
     def commit(self) -> None:

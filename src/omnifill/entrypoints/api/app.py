@@ -11,7 +11,7 @@ from omnifill.adapters.sql.engine import make_engine
 from omnifill.config import Settings
 from omnifill.entrypoints.api.auth import KeyCache
 from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handlers
-from omnifill.entrypoints.api.routes import catalog, inventory, network, orders
+from omnifill.entrypoints.api.routes import catalog, inventory, network, orders, routing
 from omnifill.entrypoints.api.schemas import ErrorOut
 
 DESCRIPTION = """One inventory ledger across every location, and order intake that never oversells.
@@ -36,6 +36,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (catalog, network, inventory, orders):
+    for module in (catalog, network, inventory, orders, routing):
         app.include_router(module.router)
     return app

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from omnifill.domain.catalog import Sku
 from omnifill.domain.inventory import Movement, StockLevel
-from omnifill.domain.locations import Capability, Location, LocationKind
+from omnifill.domain.locations import DEFAULT_SHIP_CUTOFF, Capability, Location, LocationKind
 from omnifill.domain.orders import Order, ServiceLevel
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
@@ -88,6 +97,24 @@ TimeZone = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+\
 PostalCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 \-]{3,10}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Capacity = Annotated[int, Field(ge=0, le=10_000_000)]
+_HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+
+def _clock_time(value: object) -> time:
+    if isinstance(value, str) and (match := _HH_MM.fullmatch(value)):
+        return time(int(match[1]), int(match[2]))
+    raise ValueError('must be a 24-hour local time "HH:MM" such as "15:00"')
+
+
+def clock_text(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+# A location's local wall-clock time on the wire: "HH:MM", nothing else (no seconds, no zone); a time in Python.
+ClockTime = Annotated[
+    time, BeforeValidator(_clock_time), PlainSerializer(clock_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": f"^{_HH_MM.pattern}$", "examples": ["15:00"]}),
+]
 
 
 class LocationIn(Strict):
@@ -102,6 +129,8 @@ class LocationIn(Strict):
     capabilities: Annotated[list[Capability], Field(max_length=4)] = []
     daily_order_capacity: Capacity | None = None
     fulfillment_enabled: bool = True
+    # Orders released after it (local time) ship the next day.
+    ship_cutoff: ClockTime = Field(DEFAULT_SHIP_CUTOFF, json_schema_extra={"default": clock_text(DEFAULT_SHIP_CUTOFF)})
 
 
 class LocationPatch(Strict):
@@ -112,8 +141,9 @@ class LocationPatch(Strict):
     daily_order_capacity: Capacity | None = None
     fulfillment_enabled: bool | None = None
     time_zone: TimeZone | None = None
+    ship_cutoff: ClockTime | None = None
 
-    @field_validator("name", "capabilities", "fulfillment_enabled", "time_zone")
+    @field_validator("name", "capabilities", "fulfillment_enabled", "time_zone", "ship_cutoff")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -133,6 +163,7 @@ class LocationOut(BaseModel):
     capabilities: list[Capability]
     daily_order_capacity: int | None
     fulfillment_enabled: bool
+    ship_cutoff: Annotated[str, Field(examples=["15:00"])]
 
     @classmethod
     def of(cls, location: Location) -> LocationOut:
@@ -141,6 +172,7 @@ class LocationOut(BaseModel):
             longitude=location.position.longitude, postal_code=location.postal_code, country=location.country,
             time_zone=location.time_zone, capabilities=sorted(location.capabilities),
             daily_order_capacity=location.daily_order_capacity, fulfillment_enabled=location.fulfillment_enabled,
+            ship_cutoff=clock_text(location.ship_cutoff),
         )
 
 

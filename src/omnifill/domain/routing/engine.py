@@ -1,0 +1,339 @@
+"""The routing engine: which location(s) fulfill an order, at the least total cost that keeps the promise.
+
+1. Screen: each candidate passes the profile's filters or is recorded with the reason it fell out (rejected
+   this order before, disabled, cannot ship, excluded, too far, at capacity, no stock beyond its safety buffer,
+   no service to its zone, too late for the promised date).
+2. Price: every survivor is priced as if it sent, in one package, what it holds of the order: shipping,
+   handling, capacity surcharge and — with a look-ahead result — the opportunity cost of the stock it uses.
+3. Search: one package from each location that covers the order; splits over a shortlist (per SKU the few
+   locations where it costs least) of up to `max_packages` locations, each SKU's units going to the open
+   location where a unit costs least. A split beats the best single package only if it saves more than
+   `split_threshold`. Ties: fewer packages, earlier delivery, shorter distance, then location codes.
+
+The decision keeps every candidate with its verdict and cost so anyone can read why the winner won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from itertools import combinations
+
+from omnifill.domain.costs import LinearTerms, PackageCost, PackageCosting, carrier_zone
+from omnifill.domain.errors import InsufficientStock, InvalidInput
+from omnifill.domain.locations import Capability, GeoPoint, LocationKind
+from omnifill.domain.orders import Delivery, DeliveryMethod, ServiceLevel
+from omnifill.domain.routing.plans import AllocationPlan, Candidate, planned
+from omnifill.domain.routing.profiles import RoutingProfile
+from omnifill.domain.routing.promises import delivery_date
+
+OpportunityCosts = Mapping[tuple[str, str], float]  # (SKU, location) → cost of using one unit there now
+PER_SKU_SHORTLIST = 3  # locations per SKU a split may draw on
+SHORTLIST_CAP = 10  # at most C(10, 2) + C(10, 3) = 165 split plans are priced per order
+
+
+class Verdict(StrEnum):
+    CHOSEN = "chosen"
+    CONSIDERED = "considered"
+    FILTERED = "filtered"
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingRequest:
+    demand: Mapping[str, int]
+    delivery: Delivery
+    placed_at: datetime  # time-zone aware: cut-offs are local to each location
+    destination: GeoPoint | None = None
+    weights_kg: Mapping[str, float] = field(default_factory=dict)
+    promised_by: date | None = None
+    exclude: frozenset[str] = frozenset()  # locations that rejected or short-picked this order
+    allow_partial: bool = False  # place what can be placed and return the rest as unfilled (re-routing)
+
+    @property
+    def service_level(self) -> ServiceLevel:
+        return self.delivery.service_level or ServiceLevel.STANDARD
+
+
+@dataclass(frozen=True, slots=True)
+class PackageQuote:
+    location: str
+    lines: tuple[tuple[str, int], ...]
+    cost: PackageCost
+    opportunity: float
+    delivers_on: date | None
+
+    @property
+    def total(self) -> float:
+        return self.cost.total + self.opportunity
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateReport:
+    location: str
+    kind: LocationKind
+    verdict: Verdict
+    reason: str
+    distance_miles: float | None
+    supply: Mapping[str, int]  # units of each ordered SKU it could give
+    quote: PackageQuote | None  # its supply sent in one package
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    profile: str
+    plan: AllocationPlan
+    packages: tuple[PackageQuote, ...]
+    split_penalty: float
+    unfilled: Mapping[str, int]
+    candidates: tuple[CandidateReport, ...]
+
+    @property
+    def total_cost(self) -> float:
+        return sum(p.total for p in self.packages) + self.split_penalty
+
+    @property
+    def delivers_on(self) -> date | None:
+        dates = [p.delivers_on for p in self.packages]
+        return None if not dates or None in dates else max(d for d in dates if d is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    """A candidate that passed every filter."""
+
+    candidate: Candidate
+    miles: float
+    supply: dict[str, int]
+    terms: LinearTerms
+    quote: PackageQuote
+
+    @property
+    def code(self) -> str:
+        return self.candidate.location.code
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    packages: tuple[PackageQuote, ...]
+    split_penalty: float
+    unfilled: dict[str, int]
+    miles: float
+
+    def key(self) -> tuple[int, float, int, int, float, tuple[str, ...]]:
+        latest = max((p.delivers_on.toordinal() for p in self.packages if p.delivers_on), default=0)
+        total = sum(p.total for p in self.packages) + self.split_penalty
+        return (sum(self.unfilled.values()), round(total, 6), len(self.packages), latest, round(self.miles, 3),
+                tuple(p.location for p in self.packages))
+
+
+class _Router:
+    def __init__(
+        self, request: RoutingRequest, profile: RoutingProfile, costing: PackageCosting,
+        opportunity: OpportunityCosts | None,
+    ) -> None:
+        self.request = request
+        self.profile = profile
+        self.costing = costing
+        self.opportunity = opportunity if (opportunity and profile.look_ahead) else {}
+
+    def weight(self, lines: Mapping[str, int]) -> float:
+        return sum(self.request.weights_kg.get(sku, 0.0) * units for sku, units in lines.items())
+
+    def unit_cost(self, option: _Option, sku: str) -> float:
+        weight = self.request.weights_kg.get(sku, 0.0)
+        return option.terms.unit_cost(weight) + self.opportunity.get((sku, option.code), 0.0)
+
+    def quote(self, candidate: Candidate, miles: float, lines: Mapping[str, int]) -> PackageQuote | None:
+        location = candidate.location
+        units = sum(lines.values())
+        cost = self.costing.package(location, miles, units, self.weight(lines), self.request.service_level,
+                                    candidate.orders_today)
+        if cost is None:
+            return None
+        if self.request.delivery.method is DeliveryMethod.PICKUP:
+            cost = replace(cost, shipping=0.0, zone=None, transit_days=0)
+        opportunity = sum(self.opportunity.get((sku, location.code), 0.0) * n for sku, n in lines.items())
+        delivers_on = (delivery_date(location, self.request.placed_at, cost.transit_days)
+                       if cost.transit_days is not None else None)
+        return PackageQuote(location.code, tuple(sorted(lines.items())), cost, opportunity, delivers_on)
+
+    def screen(self, candidate: Candidate) -> _Option | str:
+        """The candidate as an option, or why it cannot take part in this order."""
+        location, request, profile = candidate.location, self.request, self.profile
+        miles = candidate.distance_miles or 0.0
+        pickup = request.delivery.method is DeliveryMethod.PICKUP
+        if location.code in request.exclude:
+            return "rejected or short-picked this order before"
+        if not location.fulfillment_enabled:
+            return "fulfillment is disabled here"
+        if not pickup:
+            if Capability.SHIP not in location.capabilities:
+                return "does not ship"
+            if request.service_level is ServiceLevel.SAME_DAY and Capability.SAME_DAY not in location.capabilities:
+                return "does not offer same-day delivery"
+            if location.code in profile.excluded_locations:
+                return f"excluded by routing profile {profile.name}"
+            if location.kind in profile.excluded_kinds:
+                return f"{location.kind} locations are excluded by routing profile {profile.name}"
+            if profile.max_distance_miles is not None and miles > profile.max_distance_miles:
+                return f"{miles:.0f} mi away, beyond the profile's {profile.max_distance_miles:g} mi"
+        capacity = location.daily_order_capacity
+        if capacity is not None and candidate.orders_today >= capacity:
+            return f"at its daily capacity of {capacity} orders"
+        buffer = profile.safety_buffer(location.code, location.kind)
+        supply = {sku: min(units, candidate.available.get(sku, 0) - buffer) for sku, units in request.demand.items()}
+        supply = {sku: units for sku, units in supply.items() if units > 0}
+        if not supply:
+            return "holds none of the ordered SKUs" + (f" beyond its safety buffer of {buffer}" if buffer else "")
+        terms = self.costing.linear_terms(location, miles, request.service_level, candidate.orders_today)
+        quote = self.quote(candidate, miles, supply)
+        if quote is None or terms is None:
+            return f"{request.service_level} service does not reach zone {carrier_zone(miles)}"
+        promised = request.promised_by
+        if (profile.enforce_promise and promised and quote.delivers_on and quote.delivers_on > promised
+                and not pickup):
+            return f"would deliver on {quote.delivers_on.isoformat()}, after the promised {promised.isoformat()}"
+        return _Option(candidate, miles, supply, terms, quote)
+
+    def single(self, option: _Option) -> _Plan:
+        unfilled = _unfilled(self.request.demand, option.supply)
+        return _Plan((option.quote,), 0.0, unfilled, option.miles)
+
+    def split(self, options: Sequence[_Option]) -> _Plan | None:
+        """Each SKU's units go to the open location where a unit costs least; None if a location gets nothing."""
+        take: dict[str, dict[str, int]] = {o.code: {} for o in options}
+        unfilled: dict[str, int] = {}
+        for sku, wanted in self.request.demand.items():
+            for option in sorted(options, key=lambda o: (self.unit_cost(o, sku), o.code)):
+                units = min(wanted, option.supply.get(sku, 0))
+                if units > 0:
+                    take[option.code][sku] = units
+                    wanted -= units
+                if wanted == 0:
+                    break
+            if wanted:
+                unfilled[sku] = wanted
+        if any(not lines for lines in take.values()):
+            return None
+        packages = []
+        for option in options:
+            quote = self.quote(option.candidate, option.miles, take[option.code])
+            if quote is None:
+                return None
+            packages.append(quote)
+        penalty = self.costing.split_penalty * (len(packages) - 1)
+        return _Plan(tuple(packages), penalty, unfilled, sum(o.miles for o in options))
+
+    def shortlist(self, options: Sequence[_Option]) -> list[_Option]:
+        """Per SKU the locations where sending it alone costs least, then the cheapest whole-supply packages."""
+        chosen: dict[str, _Option] = {}
+        for sku, units in self.request.demand.items():
+            holders = [o for o in options if sku in o.supply]
+            holders.sort(key=lambda o: (o.terms.per_package + units * self.unit_cost(o, sku), o.code))
+            for option in holders[:PER_SKU_SHORTLIST]:
+                chosen.setdefault(option.code, option)
+        for option in sorted(options, key=lambda o: (o.quote.total / sum(o.supply.values()), o.code)):
+            if len(chosen) >= SHORTLIST_CAP:
+                break
+            chosen.setdefault(option.code, option)
+        return sorted(chosen.values(), key=lambda o: o.code)[:SHORTLIST_CAP]
+
+
+def route_order(
+    request: RoutingRequest, candidates: Sequence[Candidate], profile: RoutingProfile, costing: PackageCosting,
+    opportunity: OpportunityCosts | None = None,
+) -> RoutingDecision:
+    """The cheapest feasible plan for one order, with the reasons behind it."""
+    router = _Router(request, profile, costing, opportunity)
+    if request.delivery.method is DeliveryMethod.PICKUP:
+        candidates = _pickup_store(request, candidates)
+    screened = [(c, router.screen(c)) for c in candidates]
+    options = [s for _, s in screened if isinstance(s, _Option)]
+    best = _best_plan(router, options)
+    if best is None and request.allow_partial:
+        best = _Plan((), 0.0, dict(request.demand), 0.0)
+    if best is None or (best.unfilled and not request.allow_partial):
+        _refuse(request, options, profile)
+    assert best is not None
+    return RoutingDecision(
+        profile=profile.name,
+        plan=AllocationPlan(tuple(planned(p.location, dict(p.lines)) for p in best.packages)),
+        packages=best.packages, split_penalty=best.split_penalty, unfilled=best.unfilled,
+        candidates=tuple(_report(c, s, best) for c, s in screened),
+    )
+
+
+def _best_plan(router: _Router, options: Sequence[_Option]) -> _Plan | None:
+    singles = [router.single(o) for o in options]
+    best_single = min(singles, key=_Plan.key, default=None)
+    demand = router.request.demand
+    worth_splitting = len(demand) > 1 or best_single is None or bool(best_single.unfilled)
+    best_split = None
+    if router.profile.max_packages > 1 and worth_splitting and len(options) > 1:
+        pool = router.shortlist(options)
+        plans = (router.split(group) for size in range(2, min(router.profile.max_packages, len(pool)) + 1)
+                 for group in combinations(pool, size))
+        best_split = min((p for p in plans if p is not None), key=_Plan.key, default=None)
+    if best_single is None:
+        return best_split
+    if best_split is None:
+        return best_single
+    filled_more = sum(best_split.unfilled.values()) < sum(best_single.unfilled.values())
+    saving = best_single.key()[1] - best_split.key()[1]
+    same_fill = best_split.unfilled == best_single.unfilled
+    return best_split if filled_more or (same_fill and saving > router.profile.split_threshold) else best_single
+
+
+def _pickup_store(request: RoutingRequest, candidates: Sequence[Candidate]) -> list[Candidate]:
+    store = next((c for c in candidates if c.location.code == request.delivery.location), None)
+    if store is None or not store.location.can(Capability.PICKUP):
+        raise InvalidInput("delivery.location", f"{request.delivery.location} does not offer pickup")
+    return [store]
+
+
+def _refuse(request: RoutingRequest, options: Sequence[_Option], profile: RoutingProfile) -> None:
+    short = []
+    for sku, units in sorted(request.demand.items()):
+        available = sum(o.supply.get(sku, 0) for o in options)
+        if available < units:
+            short.append({"sku": sku, "requested": units, "available": available})
+    if short:
+        raise InsufficientStock("not enough stock where this order may be routed", short=short)
+    raise InsufficientStock(f"no plan of at most {profile.max_packages} packages covers every line", short=[])
+
+
+def _unfilled(demand: Mapping[str, int], supply: Mapping[str, int]) -> dict[str, int]:
+    return {sku: units - supply.get(sku, 0) for sku, units in demand.items() if units > supply.get(sku, 0)}
+
+
+def _report(candidate: Candidate, screened: _Option | str, best: _Plan) -> CandidateReport:
+    location = candidate.location
+    if isinstance(screened, str):
+        return CandidateReport(location.code, location.kind, Verdict.FILTERED, screened, candidate.distance_miles,
+                               {}, None)
+    chosen = next((p for p in best.packages if p.location == location.code), None)
+    if chosen is not None:
+        verdict, reason = Verdict.CHOSEN, f"ships {sum(n for _, n in chosen.lines)} units for {chosen.total:.2f}"
+    else:
+        verdict, reason = Verdict.CONSIDERED, _lost_by(screened, best)
+    return CandidateReport(location.code, location.kind, verdict, reason, candidate.distance_miles,
+                           screened.supply, screened.quote)
+
+
+def _lost_by(option: _Option, best: _Plan) -> str:
+    winner = best.key()[1]
+    alone = option.quote.total
+    covers = not _unfilled(_demand_of(best), option.supply)
+    if covers:
+        return f"one package from here costs {alone:.2f}, {alone - winner:.2f} more than the chosen plan"
+    return f"holds only part of the order (one package {alone:.2f}); not in the cheapest plan"
+
+
+def _demand_of(plan: _Plan) -> dict[str, int]:
+    found: dict[str, int] = dict(plan.unfilled)
+    for package in plan.packages:
+        for sku, units in package.lines:
+            found[sku] = found.get(sku, 0) + units
+    return found

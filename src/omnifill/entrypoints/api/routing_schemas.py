@@ -1,0 +1,78 @@
+"""The wire contract of /v1/routing. Never the tables: these models change only with the API's version."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from omnifill.domain.errors import InvalidInput
+from omnifill.domain.locations import LocationKind
+from omnifill.domain.orders import ServiceLevel
+from omnifill.domain.routing.profiles import RoutingProfile
+from omnifill.entrypoints.api.schemas import Code, Strict
+
+_DEFAULT = RoutingProfile()  # the defaults of a field left out are the domain's, stated once
+BufferUnits = Annotated[int, Field(ge=0, le=1_000_000)]
+Miles = Annotated[float, Field(gt=0, le=25_000, allow_inf_nan=False)]
+Amount = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
+
+
+class RoutingProfileIn(Strict):
+    """A whole profile (PUT replaces it): a field left out takes its default, not the value stored before."""
+
+    name: Code | None = Field(None, description="Optional; if sent, it must equal the name in the path.")
+    channels: list[Code] = Field(default_factory=list, max_length=200)
+    service_levels: list[ServiceLevel] = Field(default_factory=list, max_length=3)
+    excluded_locations: list[Code] = Field(default_factory=list, max_length=10_000)
+    excluded_kinds: list[LocationKind] = Field(default_factory=list, max_length=5)
+    max_distance_miles: Miles | None = _DEFAULT.max_distance_miles
+    safety_buffer_by_kind: dict[LocationKind, BufferUnits] = Field(default_factory=dict)
+    safety_buffer_by_location: dict[Code, BufferUnits] = Field(default_factory=dict, max_length=10_000)
+    enforce_promise: bool = _DEFAULT.enforce_promise
+    max_packages: Annotated[int, Field(ge=1, le=10)] = _DEFAULT.max_packages
+    split_threshold: Amount = _DEFAULT.split_threshold
+    look_ahead: bool = _DEFAULT.look_ahead
+    batchable: bool = _DEFAULT.batchable
+    pickup_lead_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = _DEFAULT.pickup_lead_minutes
+
+    def to_domain(self, name: str) -> RoutingProfile:
+        if self.name is not None and self.name != name:
+            raise InvalidInput("name", "must equal the name in the path (or be left out)")
+        return RoutingProfile(
+            name=name, channels=frozenset(self.channels), service_levels=frozenset(self.service_levels),
+            excluded_locations=frozenset(self.excluded_locations), excluded_kinds=frozenset(self.excluded_kinds),
+            max_distance_miles=self.max_distance_miles, safety_buffer_by_kind=dict(self.safety_buffer_by_kind),
+            safety_buffer_by_location=dict(self.safety_buffer_by_location), enforce_promise=self.enforce_promise,
+            max_packages=self.max_packages, split_threshold=self.split_threshold, look_ahead=self.look_ahead,
+            batchable=self.batchable, pickup_lead_minutes=self.pickup_lead_minutes,
+        )
+
+
+class RoutingProfileOut(BaseModel):
+    name: str
+    channels: list[str]
+    service_levels: list[ServiceLevel]
+    excluded_locations: list[str]
+    excluded_kinds: list[LocationKind]
+    max_distance_miles: float | None
+    safety_buffer_by_kind: dict[LocationKind, int]
+    safety_buffer_by_location: dict[str, int]
+    enforce_promise: bool
+    max_packages: int
+    split_threshold: float
+    look_ahead: bool
+    batchable: bool
+    pickup_lead_minutes: int
+
+    @classmethod
+    def of(cls, p: RoutingProfile) -> RoutingProfileOut:
+        return cls(
+            name=p.name, channels=sorted(p.channels), service_levels=sorted(p.service_levels),
+            excluded_locations=sorted(p.excluded_locations), excluded_kinds=sorted(p.excluded_kinds),
+            max_distance_miles=p.max_distance_miles,
+            safety_buffer_by_kind=dict(sorted(p.safety_buffer_by_kind.items())),
+            safety_buffer_by_location=dict(sorted(p.safety_buffer_by_location.items())),
+            enforce_promise=p.enforce_promise, max_packages=p.max_packages, split_threshold=p.split_threshold,
+            look_ahead=p.look_ahead, batchable=p.batchable, pickup_lead_minutes=p.pickup_lead_minutes,
+        )

@@ -1,0 +1,113 @@
+"""What order intake, re-routing, waves and promises share: where an order goes, what routing may draw on,
+and the record a decision leaves behind."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from omnifill.adapters.geography import lookup_postal_code
+from omnifill.adapters.rates import load_cost_model
+from omnifill.domain.costs import CostModel
+from omnifill.domain.errors import InvalidInput
+from omnifill.domain.locations import GeoPoint, Location, great_circle_miles
+from omnifill.domain.orders import Address
+from omnifill.domain.routing.engine import PackageQuote, RoutingDecision, RoutingRequest
+from omnifill.domain.routing.plans import Candidate
+
+
+@cache
+def default_cost_model() -> CostModel:
+    """The rate card shipped with omnifill, read once per process."""
+    return load_cost_model()
+
+
+def destination_of(address: Address | None, field: str = "ship_to.postal_code") -> GeoPoint | None:
+    if address is None:
+        return None
+    place = lookup_postal_code(address.postal_code, address.country)
+    if place is None:
+        raise InvalidInput(field, f"unknown postal code in {address.country}")
+    return place.position
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkStock:
+    """Routing's view of the network for one order: candidates, and the ids their plan will be written with."""
+
+    candidates: list[Candidate]
+    location_ids: dict[str, int]
+
+
+def network_stock(
+    availability: Sequence[tuple[int, Location, str, int]], destination: GeoPoint | None,
+    extra: Mapping[str, tuple[int, Location]] | None = None, orders_today: Mapping[str, int] | None = None,
+) -> NetworkStock:
+    """Candidates from the (location id, location, SKU, available) rows; `extra` adds locations holding none."""
+    stock: dict[str, dict[str, int]] = {}
+    places: dict[str, tuple[int, Location]] = dict(extra or {})
+    for location_id, location, sku, available in availability:
+        stock.setdefault(location.code, {})[sku] = available
+        places[location.code] = (location_id, location)
+    loads = orders_today or {}
+    candidates = [
+        Candidate(location, stock.get(code, {}), _miles(destination, location), loads.get(code, 0))
+        for code, (_, location) in places.items()
+    ]
+    return NetworkStock(candidates, {code: location_id for code, (location_id, _) in places.items()})
+
+
+def _miles(destination: GeoPoint | None, location: Location) -> float | None:
+    return great_circle_miles(destination, location.position) if destination else None
+
+
+def decision_record(decision: RoutingDecision, request: RoutingRequest) -> dict[str, Any]:
+    """The explanation stored with the order and returned by GET /v1/orders/{id}/decisions."""
+    return {
+        "profile": decision.profile,
+        "delivery_method": str(request.delivery.method),
+        "service_level": str(request.service_level) if request.delivery.service_level else None,
+        "promised_by": request.promised_by.isoformat() if request.promised_by else None,
+        "excluded": sorted(request.exclude),
+        "total_cost": _money(decision.total_cost),
+        "split_penalty": _money(decision.split_penalty),
+        "delivers_on": decision.delivers_on.isoformat() if decision.delivers_on else None,
+        "packages": [_package(p) for p in decision.packages],
+        "unfilled": [{"sku": sku, "quantity": units} for sku, units in sorted(decision.unfilled.items())],
+        "candidates": [
+            {
+                "location": c.location, "kind": str(c.kind), "verdict": str(c.verdict), "reason": c.reason,
+                "distance_miles": round(c.distance_miles, 1) if c.distance_miles is not None else None,
+                "supply": [{"sku": sku, "quantity": units} for sku, units in sorted(c.supply.items())],
+                "cost": _costs(c.quote) if c.quote else None,
+                "delivers_on": c.quote.delivers_on.isoformat() if c.quote and c.quote.delivers_on else None,
+            }
+            for c in sorted(decision.candidates, key=_report_order)
+        ],
+    }
+
+
+def _report_order(report: Any) -> tuple[int, float, str]:
+    rank = {"chosen": 0, "considered": 1, "filtered": 2}[str(report.verdict)]
+    return (rank, report.quote.total if report.quote else 0.0, report.location)
+
+
+def _package(package: PackageQuote) -> dict[str, Any]:
+    return {
+        "location": package.location,
+        "lines": [{"sku": sku, "quantity": units} for sku, units in package.lines],
+        "cost": _costs(package),
+        "zone": package.cost.zone, "transit_days": package.cost.transit_days,
+        "delivers_on": package.delivers_on.isoformat() if package.delivers_on else None,
+    }
+
+
+def _costs(package: PackageQuote) -> dict[str, float]:
+    parts = {name: _money(value) for name, value in package.cost.parts().items()}
+    return {**parts, "opportunity": _money(package.opportunity), "total": _money(package.total)}
+
+
+def _money(value: float) -> float:
+    return round(value, 4)

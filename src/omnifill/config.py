@@ -17,3 +17,5 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = 30.0
     # Attempts to re-plan an order whose reservation lost a race before answering 409.
     reservation_attempts: int = 3
+    # How old the stock behind POST /v1/availability may be; orders always reserve against live balances.
+    availability_cache_seconds: float = 1.0

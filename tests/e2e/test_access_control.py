@@ -47,6 +47,12 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/v1/routing/profiles", None),
     ("GET", "/v1/routing/profiles/default", None),
     ("PUT", "/v1/routing/profiles/same-day", {"max_packages": 1}),
+    ("GET", "/v1/routing/backorders", None),
+    ("GET", "/v1/orders/ord_0000000000000000000000000/decisions", None),
+    ("POST", "/v1/fulfillments/ful_0000000000000000000000000/reject", {"reason": "closed"}),
+    ("POST", "/v1/fulfillments/ful_0000000000000000000000000/short-pick",
+     {"lines": [{"sku": TEE, "picked": 0}], "reason": "bin empty"}),
+    ("POST", "/v1/availability", {"postal_code": "10001", "lines": [{"sku": TEE, "quantity": 1}]}),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 
@@ -101,6 +107,9 @@ def test_health_needs_no_key(api: TestClient) -> None:
         (f"store:{NYC}", "PUT", "/v1/routing/profiles/same-day", {"max_packages": 1}),
         ("channel:web", "GET", "/v1/routing/profiles/default", None),
         ("channel:web", "PUT", "/v1/routing/profiles/same-day", {"max_packages": 1}),
+        ("channel:web", "GET", "/v1/routing/backorders", None),
+        ("channel:web", "POST", "/v1/fulfillments/ful_0000000000000000000000000/reject", {"reason": "closed"}),
+        (f"store:{NYC}", "GET", "/v1/routing/backorders", None),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

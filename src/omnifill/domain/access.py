@@ -27,6 +27,8 @@ class Permission(StrEnum):
     ORDERS_WRITE = "orders:write"
     ROUTING_READ = "routing:read"
     ROUTING_WRITE = "routing:write"
+    FULFILLMENT_WRITE = "fulfillment:write"  # accept, reject, short-pick the work sent to a location
+    AVAILABILITY_READ = "availability:read"  # promises for a basket: what storefronts ask on every page
 
 
 _P = Permission
@@ -35,8 +37,10 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # Operations teams run the business day to day, routing rules included; the network's configuration stays
     # with admins. Store and channel keys never see or change routing.
     Role.OPERATOR: frozenset(Permission) - {_P.NETWORK_WRITE},
-    Role.STORE: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ}),
-    Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE}),
+    Role.STORE: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ,
+                           _P.FULFILLMENT_WRITE, _P.AVAILABILITY_READ}),
+    Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE,
+                             _P.AVAILABILITY_READ}),
 }
 _ROLE = re.compile(r"(admin|operator)|(store|channel):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 

@@ -13,6 +13,7 @@ from omnifill.adapters.ids import new_id
 from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.order_repository import StaleStatus
 from omnifill.adapters.sql.records_repository import StoredResponse
+from omnifill.adapters.sql.routing_repository import StoredDecision
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
 from omnifill.domain.costs import PackageCosting
@@ -266,3 +267,13 @@ def order_event(kind: str, order: Order, now: datetime) -> DomainEvent:
             for f in order.fulfillments
         ],
     }, now)
+
+
+def order_decisions(uow: UnitOfWork, order_id: str, principal: Principal) -> list[StoredDecision]:
+    """The routing decisions of an order in the order they were made: the first routing, then each re-route."""
+    with uow.reading() as reader:
+        order = reader.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"no order {order_id}", order_id=order_id)
+        principal.require_order(order.channel, order_locations(order))
+        return reader.routing_decisions.for_order(order_id)

@@ -227,3 +227,8 @@ def _save(uow: UnitOfWork, order: Order, expected: OrderStatus, ledger: Ledger, 
     uow.inventory.record(ledger, now)
     uow.outbox.add([order_event(event, order, now)])
     uow.commit()
+
+
+def list_backorders(uow: UnitOfWork, status: BackorderStatus | None, after: str | None, limit: int) -> list[Backorder]:
+    with uow.reading() as reader:
+        return reader.backorders.page(str(status) if status else None, after, limit)

@@ -11,8 +11,9 @@ from omnifill.adapters.sql.engine import make_engine
 from omnifill.config import Settings
 from omnifill.entrypoints.api.auth import KeyCache
 from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handlers
-from omnifill.entrypoints.api.routes import catalog, inventory, network, orders, routing
+from omnifill.entrypoints.api.routes import availability, catalog, fulfillments, inventory, network, orders, routing
 from omnifill.entrypoints.api.schemas import ErrorOut
+from omnifill.services.promising import StockSnapshot
 
 DESCRIPTION = """One inventory ledger across every location, and order intake that never oversells.
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.pool_size)
     app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
+    app.state.stock_snapshot = StockSnapshot(settings.availability_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(RefuseNulBytes)
 
@@ -36,6 +38,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (catalog, network, inventory, orders, routing):
+    for module in (catalog, network, inventory, orders, fulfillments, routing, availability):
         app.include_router(module.router)
     return app

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.locations import LocationKind
 from omnifill.domain.orders import ServiceLevel
+from omnifill.domain.routing.availability import Promise
+from omnifill.domain.routing.backorders import Backorder
 from omnifill.domain.routing.profiles import RoutingProfile
-from omnifill.entrypoints.api.schemas import Code, Strict
+from omnifill.entrypoints.api.schemas import Code, Country, PostalCode, Strict, Text
 
 _DEFAULT = RoutingProfile()  # the defaults of a field left out are the domain's, stated once
 BufferUnits = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -75,4 +78,101 @@ class RoutingProfileOut(BaseModel):
             safety_buffer_by_location=dict(sorted(p.safety_buffer_by_location.items())),
             enforce_promise=p.enforce_promise, max_packages=p.max_packages, split_threshold=p.split_threshold,
             look_ahead=p.look_ahead, batchable=p.batchable, pickup_lead_minutes=p.pickup_lead_minutes,
+        )
+
+
+# ------------------------------------------------------------------------------- decisions and backorders
+
+
+class DecisionOut(BaseModel):
+    """One routing decision: every candidate with its verdict, reason and cost, and the packages chosen."""
+
+    sequence: int
+    kind: str  # initial | reroute | wave
+    profile: str
+    decided_at: datetime
+    explanation: dict[str, Any]
+
+
+class BackorderOut(BaseModel):
+    id: str
+    order_id: str
+    sku: str
+    quantity: int
+    status: str
+    reason: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, b: Backorder) -> BackorderOut:
+        return cls(id=b.id, order_id=b.order_id, sku=b.sku, quantity=b.quantity, status=str(b.status),
+                   reason=b.reason, created_at=b.created_at)
+
+
+class RejectIn(Strict):
+    reason: Text
+
+
+class PickedLineIn(Strict):
+    sku: Code
+    picked: Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class ShortPickIn(Strict):
+    """What the picker found of each short line; a line left out was found in full."""
+
+    lines: Annotated[list[PickedLineIn], Field(min_length=1, max_length=200)]
+    reason: Text
+
+
+# -------------------------------------------------------------------------------------------- promises
+
+
+class BasketLineIn(Strict):
+    sku: Code
+    quantity: Annotated[int, Field(ge=1, le=10_000)]
+
+
+class AvailabilityIn(Strict):
+    postal_code: PostalCode
+    country: Country = "US"
+    channel: Code | None = Field(None, description="Picks the routing profiles; a channel key's own by default.")
+    lines: Annotated[list[BasketLineIn], Field(min_length=1, max_length=50)]
+
+
+class PickupOptionOut(BaseModel):
+    location: str
+    name: str
+    distance_miles: float | None
+    ready_by: datetime
+
+
+class DeliveryOptionOut(BaseModel):
+    service_level: ServiceLevel
+    delivers_on: date | None
+    price: str  # carrier charges of the plan, a decimal string like every amount in the API
+    packages: int
+    ships_from: list[str]
+
+
+class UnavailableOut(BaseModel):
+    service_level: ServiceLevel
+    reason: str
+
+
+class AvailabilityOut(BaseModel):
+    pickup: list[PickupOptionOut]
+    delivery: list[DeliveryOptionOut]
+    unavailable: list[UnavailableOut]
+
+    @classmethod
+    def of(cls, promise: Promise) -> AvailabilityOut:
+        return cls(
+            pickup=[PickupOptionOut(location=p.location, name=p.name, ready_by=p.ready_by,
+                                    distance_miles=round(p.distance_miles, 1) if p.distance_miles is not None
+                                    else None) for p in promise.pickup],
+            delivery=[DeliveryOptionOut(service_level=d.service_level, delivers_on=d.delivers_on,
+                                        price=f"{d.price:.2f}", packages=d.packages, ships_from=list(d.ships_from))
+                      for d in promise.delivery],
+            unavailable=[UnavailableOut(service_level=u.service_level, reason=u.reason) for u in promise.unavailable],
         )

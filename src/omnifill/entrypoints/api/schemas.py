@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -258,6 +258,8 @@ class DeliveryVariant(BaseModel):
 class ShipIn(DeliveryVariant):
     method: Literal["ship"]
     service_level: ServiceLevel = ServiceLevel.STANDARD
+    # The date the storefront promised (from POST /v1/availability): routing keeps it or refuses a location.
+    promised_by: date | None = None
 
 
 class PickupIn(DeliveryVariant):
@@ -317,6 +319,8 @@ class OrderOut(BaseModel):
             delivery["service_level"] = str(order.delivery.service_level)
         if order.delivery.location:
             delivery["location"] = order.delivery.location
+        if order.delivery.promised_by:
+            delivery["promised_by"] = order.delivery.promised_by.isoformat()
         ship_to = order.ship_to
         return cls(
             id=order.id, status=str(order.status), channel=order.channel, external_id=order.external_id,

@@ -22,6 +22,7 @@ from omnifill.domain.orders import (
 )
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
+from omnifill.entrypoints.api.routing_schemas import DecisionOut
 from omnifill.entrypoints.api.schemas import Limit, OrderIn, OrderOut, Page, PickupIn, render_order
 from omnifill.services import orders
 from omnifill.services.orders import IdempotentRequest
@@ -73,6 +74,15 @@ def get_order(order_id: str, caller: Caller, uow: Uow) -> OrderOut:
     return OrderOut.of(orders.get_order(uow, order_id, caller))
 
 
+@router.get("/{order_id}/decisions")
+def order_decisions(order_id: str, caller: Caller, uow: Uow) -> list[DecisionOut]:
+    """Why the order went where it went: each routing decision in turn (first routing, then each re-route)."""
+    caller.require(Permission.ORDERS_READ)
+    return [DecisionOut(sequence=d.sequence, kind=d.kind, profile=d.profile, decided_at=d.created_at,
+                        explanation=d.body)
+            for d in orders.order_decisions(uow, order_id, caller)]
+
+
 @router.post("/{order_id}/cancel")
 def cancel_order(order_id: str, caller: Caller, uow: Uow) -> OrderOut:
     caller.require(Permission.ORDERS_WRITE)
@@ -83,7 +93,8 @@ def _draft(body: OrderIn) -> OrderDraft:
     delivery = (
         Delivery(DeliveryMethod.PICKUP, location=body.delivery.location)
         if isinstance(body.delivery, PickupIn)
-        else Delivery(DeliveryMethod.SHIP, service_level=body.delivery.service_level)
+        else Delivery(DeliveryMethod.SHIP, service_level=body.delivery.service_level,
+                      promised_by=body.delivery.promised_by)
     )
     ship_to = body.ship_to
     return OrderDraft(

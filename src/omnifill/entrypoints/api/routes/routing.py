@@ -3,13 +3,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from omnifill.domain.access import Permission
+from omnifill.domain.routing.backorders import BackorderStatus
 from omnifill.entrypoints.api.auth import Caller, Uow
-from omnifill.entrypoints.api.routing_schemas import RoutingProfileIn, RoutingProfileOut
-from omnifill.entrypoints.api.schemas import Code, Page
-from omnifill.services import routing_profiles
+from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
+from omnifill.entrypoints.api.routing_schemas import BackorderOut, RoutingProfileIn, RoutingProfileOut
+from omnifill.entrypoints.api.schemas import Code, Limit, Page
+from omnifill.services import rerouting, routing_profiles
 
 router = APIRouter(prefix="/v1/routing", tags=["routing"])
 
@@ -39,3 +41,18 @@ def put_routing_profile(
     if routing_profiles.put_profile(uow, profile, datetime.now(UTC)):
         response.status_code = 201
     return RoutingProfileOut.of(profile)
+
+
+# -------------------------------------------------------------------------------------- backorders
+
+
+@router.get("/backorders")
+def list_backorders(
+    caller: Caller, uow: Uow, status: BackorderStatus | None = BackorderStatus.OPEN,
+    limit: Annotated[Limit, Query()] = 50, cursor: str | None = None,
+) -> Page[BackorderOut]:
+    """Order lines no location could take, oldest first; open ones unless another status is asked for."""
+    caller.require(Permission.ROUTING_READ)
+    found = rerouting.list_backorders(uow, status, decode_text_cursor(cursor), limit)
+    return Page(items=[BackorderOut.of(b) for b in found],
+                next_cursor=encode_cursor(found[-1].id) if len(found) == limit else None)

@@ -53,6 +53,9 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/v1/fulfillments/ful_0000000000000000000000000/short-pick",
      {"lines": [{"sku": TEE, "picked": 0}], "reason": "bin empty"}),
     ("POST", "/v1/availability", {"postal_code": "10001", "lines": [{"sku": TEE, "quantity": 1}]}),
+    ("POST", "/v1/routing/waves", {"time_limit_seconds": 1}),
+    ("GET", "/v1/routing/waves/wave_0000000000000000000000000", None),
+    ("POST", "/v1/routing/lookahead", {}),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 
@@ -110,6 +113,8 @@ def test_health_needs_no_key(api: TestClient) -> None:
         ("channel:web", "GET", "/v1/routing/backorders", None),
         ("channel:web", "POST", "/v1/fulfillments/ful_0000000000000000000000000/reject", {"reason": "closed"}),
         (f"store:{NYC}", "GET", "/v1/routing/backorders", None),
+        (f"store:{NYC}", "POST", "/v1/routing/waves", {"time_limit_seconds": 1}),
+        ("channel:web", "POST", "/v1/routing/lookahead", {}),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

@@ -156,3 +156,21 @@ def test_a_bad_short_pick_is_a_422_and_changes_nothing(
 
     assert error_of(response, 422, "invalid_input")["errors"][0]["field"] == "lines[0].picked"
     assert row_counts(engine) == before
+
+
+def test_a_wave_and_a_look_ahead_run_on_demand(api: TestClient, network: Network, operator: Headers) -> None:
+    batchable = api.put("/v1/routing/profiles/default", headers=operator, json={"batchable": True})
+    assert batchable.status_code in (200, 201), batchable.text
+    created(api.post("/v1/orders", headers=operator, json=order_body("1001", {TEE: 1})))
+
+    wave = created(api.post("/v1/routing/waves", headers=operator, json={"time_limit_seconds": 2}))
+
+    assert (wave["orders"], wave["changed"]) == (1, 0)
+    assert api.get(f"/v1/routing/waves/{wave['id']}", headers=operator).json() == wave
+    error_of(api.get("/v1/routing/waves/wave_nope", headers=operator), 404, "not_found")
+    details = error_of(api.post("/v1/routing/waves", headers=operator, json={"time_limit_seconds": 0}),
+                       422, "invalid_input")
+    assert details["errors"][0]["field"] == "time_limit_seconds"
+    run = api.post("/v1/routing/lookahead", headers=operator, json={"history_hours": 1})
+    assert run.status_code == 200, run.text
+    assert (run.json()["orders_seen"], run.json()["skus"]) == (1, 1)

@@ -51,3 +51,22 @@ def is_time_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def region_of(postal_code: str) -> str:
+    """A demand region: the ZIP code's first three digits, the carriers' sectional center facility."""
+    return postal_code.strip()[:3]
+
+
+@cache
+def _regions() -> dict[str, GeoPoint]:
+    sums: dict[str, tuple[float, float, int]] = {}
+    for code, place in _directory().items():
+        lat, lon, n = sums.get(code[:3], (0.0, 0.0, 0))
+        sums[code[:3]] = (lat + place.position.latitude, lon + place.position.longitude, n + 1)
+    return {region: GeoPoint(lat / n, lon / n) for region, (lat, lon, n) in sums.items()}
+
+
+def region_centroid(region: str) -> GeoPoint | None:
+    """The mean position of the region's ZIP codes; None for a region no ZIP code belongs to."""
+    return _regions().get(region)

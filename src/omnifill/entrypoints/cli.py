@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -16,6 +17,8 @@ from omnifill.config import Settings
 from omnifill.domain.errors import DomainError
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
+from omnifill.services.lookahead import solve_lookahead
+from omnifill.services.waves import run_wave
 
 # Idle keep-alive connections stay open longer than a load balancer's usual 60 s idle timeout, so the
 # balancer, not the server, closes them and never sends a request onto a socket the server just closed.
@@ -29,6 +32,8 @@ app = typer.Typer(help="omnifill: omni-channel inventory and order management.",
 db = typer.Typer(help="The database schema.", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 seed = typer.Typer(help="Sample data.", no_args_is_help=True)
+routing = typer.Typer(help="Routing jobs: the look-ahead and waves.", no_args_is_help=True)
+app.add_typer(routing, name="routing")
 app.add_typer(db, name="db")
 app.add_typer(keys, name="keys")
 app.add_typer(seed, name="seed")
@@ -72,6 +77,40 @@ def seed_demo_command() -> None:
         raise typer.Exit(1)
     counts = seed_demo(uow, datetime.now(UTC))
     typer.echo(f"seeded {counts['locations']} locations, {counts['skus']} SKUs, {counts['stock_rows']} stock receipts")
+
+
+@routing.command("lookahead")
+def routing_lookahead(
+    history_hours: Annotated[float, typer.Option(help="Recent ship orders that shape expected demand.")] = 24,
+    horizon_hours: Annotated[float, typer.Option(help="How far ahead that demand is expected.")] = 24,
+    every: Annotated[float | None, typer.Option(help="Run again every this many seconds (a schedule).")] = None,
+) -> None:
+    """Solve the look-ahead LP and store each unit's opportunity cost for routing to use."""
+    uow = _uow()
+    while True:
+        run = solve_lookahead(uow, datetime.now(UTC), history=timedelta(hours=history_hours),
+                              horizon=timedelta(hours=horizon_hours))
+        typer.echo(f"look-ahead: {run.orders_seen} orders seen, {run.skus} SKUs, {run.locations} locations, "
+                   f"{run.regions} regions; {run.priced} (SKU, location) pairs priced in {run.seconds:.2f} s")
+        if every is None:
+            return
+        time.sleep(every)
+
+
+@routing.command("wave")
+def routing_wave(
+    time_limit: Annotated[float, typer.Option(help="Seconds the MILP may take.")] = 10.0,
+    max_orders: Annotated[int, typer.Option(help="At most this many waiting orders.")] = 5_000,
+) -> None:
+    """Re-optimize the orders waiting for a wave (batchable profiles) together, as one MILP."""
+    try:
+        record = run_wave(_uow(), "cli", datetime.now(UTC), time_limit_s=time_limit, max_orders=max_orders)
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wave {record['id']}: {record['orders']} orders, {record['changed']} re-routed, cost "
+               f"{record['cost_before']:.2f} → {record['cost_after']:.2f}, gap {record['gap']:.4f}, "
+               f"{record['seconds']:.2f} s ({record['status']})")
 
 
 @app.command()

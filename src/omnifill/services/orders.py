@@ -101,7 +101,7 @@ def _place_once(
                                  draft.delivery.promised_by)
         profile = profile_for(uow.routing_profiles.all(), draft.channel, draft.delivery.method,
                               draft.delivery.service_level)
-        decision = route_order(request, network.candidates, profile, costing)
+        decision = route_order(request, network.candidates, profile, costing, stock.opportunity)
         order = _order_from_plan(draft, decision, now)
         ledger = reserve_plan(uow, order.id, decision.plan, sku_ids, network.location_ids, actor, now, "order placed")
         uow.orders.add(order, sku_ids, network.location_ids, now)

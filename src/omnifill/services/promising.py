@@ -30,6 +30,14 @@ class _Stock:
     read_at: float
     weight_kg: float
     rows: tuple[Row, ...]
+    opportunity: dict[tuple[str, str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class BasketStock:
+    weights_kg: dict[str, float]
+    rows: list[Row]
+    opportunity: dict[tuple[str, str], float]
 
 
 class StockSnapshot:
@@ -41,20 +49,20 @@ class StockSnapshot:
         self._profiles: tuple[float, list[RoutingProfile]] | None = None
         self._lock = threading.Lock()
 
-    def read(self, uow: UnitOfWork, skus: Sequence[str]) -> tuple[dict[str, float], list[Row]]:
+    def read(self, uow: UnitOfWork, skus: Sequence[str]) -> BasketStock:
         clock = time.monotonic()
         stale = [sku for sku in skus
                  if (found := self._skus.get(sku)) is None or clock - found.read_at > self.max_age_seconds]
         if stale:
             self._refresh(uow, stale, clock)
-        weights: dict[str, float] = {}
-        rows: list[Row] = []
+        basket = BasketStock({}, [], {})
         for sku in skus:
             found = self._skus.get(sku)
             if found is not None:
-                weights[sku] = found.weight_kg
-                rows.extend(found.rows)
-        return weights, rows
+                basket.weights_kg[sku] = found.weight_kg
+                basket.rows.extend(found.rows)
+                basket.opportunity.update(found.opportunity)
+        return basket
 
     def profiles(self, uow: UnitOfWork) -> list[RoutingProfile]:
         clock = time.monotonic()
@@ -69,11 +77,14 @@ class StockSnapshot:
         by_sku: dict[str, list[Row]] = {sku: [] for sku in stock.sku_ids}
         for row in stock.at:
             by_sku[row[2]].append(row)
+        opportunity: dict[str, dict[tuple[str, str], float]] = {sku: {} for sku in stock.sku_ids}
+        for (sku, location), cost in stock.opportunity.items():
+            opportunity[sku][sku, location] = cost
         with self._lock:
             if len(self._skus) > 100_000:
                 self._skus.clear()
             for sku, rows in by_sku.items():
-                self._skus[sku] = _Stock(clock, stock.weights_kg[sku], tuple(rows))
+                self._skus[sku] = _Stock(clock, stock.weights_kg[sku], tuple(rows), opportunity[sku])
             for sku in set(skus) - set(by_sku):
                 self._skus.pop(sku, None)
 
@@ -84,14 +95,15 @@ def check_availability(
 ) -> Promise:
     destination = destination_of(Address(postal_code, country), "postal_code")
     assert destination is not None
-    weights, rows = snapshot.read(uow, list(lines))
+    basket = snapshot.read(uow, list(lines))
     for index, sku in enumerate(lines):
-        if sku not in weights:
+        if sku not in basket.weights_kg:
             raise InvalidInput(f"lines[{index}].sku", f"unknown SKU {sku}")
     profiles = snapshot.profiles(uow)
 
     def profile(method: DeliveryMethod, level: ServiceLevel | None) -> RoutingProfile:
         return profile_for(profiles, channel or "", method, level)
 
-    network = network_stock(rows, destination)
-    return promise(lines, weights, destination, now, network.candidates, profile, costing or default_cost_model())
+    network = network_stock(basket.rows, destination)
+    return promise(lines, basket.weights_kg, destination, now, network.candidates, profile,
+                   costing or default_cost_model(), basket.opportunity)

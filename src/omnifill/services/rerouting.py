@@ -187,7 +187,7 @@ def _route_remainder(
         destination = destination_of(order.ship_to)
         request = replace(request, destination=destination, weights_kg=stock.weights_kg)
         network = network_stock(stock.at, destination)
-        decision = route_order(request, network.candidates, profile, costing)
+        decision = route_order(request, network.candidates, profile, costing, stock.opportunity)
         ledger = reserve_plan(uow, order.id, decision.plan, stock.sku_ids, network.location_ids, actor, now,
                               f"rerouted: {remainder.reason}")
         added = [FulfillmentOrder(new_id("ful"), f.location, FulfillmentStatus.PENDING,

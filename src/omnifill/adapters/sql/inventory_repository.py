@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from omnifill.adapters.sql.catalog_repository import LOCATION_COLUMNS, location_from_values
-from omnifill.adapters.sql.tables import inventory_levels, inventory_movements, locations, skus
+from omnifill.adapters.sql.tables import inventory_levels, inventory_movements, locations, opportunity_costs, skus
 from omnifill.domain.inventory import Movement, StockLevel
 from omnifill.domain.locations import Location
 
@@ -34,10 +34,13 @@ _RELEASE = (
 )
 # Every requested SKU that exists, with each location where some of it can be promised (none: NULL location).
 _AVAILABILITY = (
-    select(skus.c.code, skus.c.id, skus.c.weight_kg, _available, locations.c.id, *LOCATION_COLUMNS)
+    select(skus.c.code, skus.c.id, skus.c.weight_kg, _available, opportunity_costs.c.per_unit, locations.c.id,
+           *LOCATION_COLUMNS)
     .select_from(
         skus.outerjoin(_il, and_(_il.c.sku_id == skus.c.id, _available > 0))
         .outerjoin(locations, locations.c.id == _il.c.location_id)
+        .outerjoin(opportunity_costs, and_(opportunity_costs.c.sku_id == _il.c.sku_id,
+                                           opportunity_costs.c.location_id == _il.c.location_id))
     )
     .where(skus.c.code.in_(bindparam("codes", expanding=True)))
 )
@@ -68,6 +71,8 @@ class Availability:
     sku_ids: dict[str, int]
     at: list[tuple[int, Location, str, int]]  # (location id, location, SKU code, units available to promise)
     weights_kg: dict[str, float]
+    # The look-ahead's opportunity cost of a unit per (SKU, location code), where the last solve priced one.
+    opportunity: dict[tuple[str, str], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,8 @@ class InventoryRepository:
 
     def record(self, rows: Sequence[tuple[Movement, Keys, StockLevel]], now: datetime) -> None:
         """Append ledger rows; each carries the balance it produced, so history reads without replaying."""
+        if not rows:
+            return
         self._c.execute(_INSERT_MOVEMENTS, [
             {
                 "sku_id": keys.sku_id, "location_id": keys.location_id, "kind": str(m.kind),
@@ -139,13 +146,16 @@ class InventoryRepository:
 
     def availability(self, sku_codes: Iterable[str]) -> Availability:
         """Which of these SKUs exist, and every location where any of them can be promised."""
-        found = Availability({}, [], {})
+        found = Availability({}, [], {}, {})
         rows = self._c.execute(_AVAILABILITY, {"codes": list(sku_codes)})
-        for sku, sku_id, weight, available, location_id, *location in rows:
+        for sku, sku_id, weight, available, opportunity, location_id, *location in rows:
             found.sku_ids[sku] = sku_id
             found.weights_kg[sku] = float(weight)
             if location_id is not None:
-                found.at.append((location_id, location_from_values(location), sku, available))
+                place = location_from_values(location)
+                found.at.append((location_id, place, sku, available))
+                if opportunity:
+                    found.opportunity[sku, place.code] = opportunity
         return found
 
     def balances(

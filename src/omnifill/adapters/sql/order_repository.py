@@ -123,6 +123,33 @@ class OrderRepository:
             query = query.where(or_(orders.c.id.in_(at_location), orders.c.pickup_location == location))
         return self._load(query)
 
+    def waiting_for_wave(self, profiles: Sequence[str], limit: int) -> list[Order]:
+        """Allocated ship orders of these profiles, oldest first, none of whose work has left `pending`."""
+        if not profiles:
+            return []
+        query = (
+            select(orders).where(orders.c.status == str(OrderStatus.ALLOCATED),
+                                 orders.c.delivery_method == str(DeliveryMethod.SHIP),
+                                 orders.c.routing_profile.in_(list(profiles)))
+            .order_by(orders.c.id).limit(limit)
+        )
+        return [o for o in self._load(query)
+                if all(f.status is FulfillmentStatus.PENDING for f in o.live_fulfillments())]
+
+    def shipped_demand_since(self, since: datetime) -> list[tuple[str, dict[str, int]]]:
+        """(ship-to postal code, {SKU: units}) of every ship order placed since then: what the look-ahead expects."""
+        rows = self._c.execute(
+            select(orders.c.id, orders.c.ship_to, order_lines.c.sku, order_lines.c.quantity)
+            .join(order_lines, order_lines.c.order_id == orders.c.id)
+            .where(orders.c.created_at >= since, orders.c.delivery_method == str(DeliveryMethod.SHIP))
+            .order_by(orders.c.id)
+        )
+        found: dict[str, tuple[str, dict[str, int]]] = {}
+        for order_id, ship_to, sku, quantity in rows:
+            _, lines = found.setdefault(order_id, (ship_to["postal_code"], {}))
+            lines[sku] = lines.get(sku, 0) + quantity
+        return list(found.values())
+
     def change_status(self, order: Order, expected: OrderStatus, now: datetime) -> None:
         """Write the order's new status (and its fulfillments'), only if nobody moved it since we read it."""
         done = self._c.execute(

@@ -17,7 +17,8 @@ from omnifill.domain.costs import PackageCosting
 from omnifill.domain.errors import InsufficientStock
 from omnifill.domain.locations import Capability, GeoPoint
 from omnifill.domain.orders import Delivery, DeliveryMethod, ServiceLevel
-from omnifill.domain.routing.engine import OpportunityCosts, RoutingRequest, route_order
+from omnifill.domain.routing.engine import RoutingRequest, route_order
+from omnifill.domain.routing.lookahead import OpportunityCosts
 from omnifill.domain.routing.plans import Candidate
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.promises import pickup_ready_by

@@ -25,11 +25,11 @@ from omnifill.domain.costs import LinearTerms, PackageCost, PackageCosting, carr
 from omnifill.domain.errors import InsufficientStock, InvalidInput
 from omnifill.domain.locations import Capability, GeoPoint, LocationKind
 from omnifill.domain.orders import Delivery, DeliveryMethod, ServiceLevel
+from omnifill.domain.routing.lookahead import OpportunityCosts
 from omnifill.domain.routing.plans import AllocationPlan, Candidate, planned
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.promises import delivery_date
 
-OpportunityCosts = Mapping[tuple[str, str], float]  # (SKU, location) → cost of using one unit there now
 PER_SKU_SHORTLIST = 3  # locations per SKU a split may draw on
 SHORTLIST_CAP = 10  # at most C(10, 2) + C(10, 3) = 165 split plans are priced per order
 
@@ -263,6 +263,44 @@ def route_order(
         packages=best.packages, split_penalty=best.split_penalty, unfilled=best.unfilled,
         candidates=tuple(_report(c, s, best) for c, s in screened),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EligibleLocation:
+    """A location that passed every filter for an order: what it can supply and its linear cost terms."""
+
+    location: str
+    distance_miles: float
+    supply: Mapping[str, int]
+    terms: LinearTerms
+    quote: PackageQuote  # its supply in one package, priced exactly
+
+
+def eligible_locations(
+    request: RoutingRequest, candidates: Sequence[Candidate], profile: RoutingProfile, costing: PackageCosting,
+    opportunity: OpportunityCosts | None = None,
+) -> list[EligibleLocation]:
+    """The locations an order may draw on under its profile: what a wave optimizer chooses among."""
+    router = _Router(request, profile, costing, opportunity)
+    options = [s for s in map(router.screen, candidates) if isinstance(s, _Option)]
+    return [EligibleLocation(o.code, o.miles, o.supply, o.terms, o.quote) for o in options]
+
+
+def price_plan(
+    request: RoutingRequest, plan: AllocationPlan, candidates: Sequence[Candidate], costing: PackageCosting,
+    opportunity: OpportunityCosts | None = None, look_ahead: bool = True,
+) -> float:
+    """What a plan costs, priced package by package as a decision would; inf if a package cannot be sent."""
+    router = _Router(request, RoutingProfile(look_ahead=look_ahead), costing, opportunity)
+    by_code = {c.location.code: c for c in candidates}
+    total = costing.split_penalty * max(0, len(plan.fulfillments) - 1)
+    for fulfillment in plan.fulfillments:
+        candidate = by_code.get(fulfillment.location)
+        quote = router.quote(candidate, candidate.distance_miles or 0.0, dict(fulfillment.lines)) if candidate else None
+        if quote is None:
+            return float("inf")
+        total += quote.total
+    return total
 
 
 def _best_plan(router: _Router, options: Sequence[_Option]) -> _Plan | None:

@@ -176,3 +176,43 @@ class AvailabilityOut(BaseModel):
                       for d in promise.delivery],
             unavailable=[UnavailableOut(service_level=u.service_level, reason=u.reason) for u in promise.unavailable],
         )
+
+
+# ------------------------------------------------------------------------------- look-ahead and waves
+
+
+class LookaheadIn(Strict):
+    history_hours: Annotated[float, Field(gt=0, le=24 * 90, allow_inf_nan=False)] = 24
+    horizon_hours: Annotated[float, Field(gt=0, le=24 * 30, allow_inf_nan=False)] = 24
+
+
+class LookaheadOut(BaseModel):
+    orders_seen: int
+    skus: int
+    locations: int
+    regions: int
+    priced: int
+    seconds: float
+
+
+class WaveIn(Strict):
+    time_limit_seconds: Annotated[float, Field(gt=0, le=600, allow_inf_nan=False)] = 10
+    max_orders: Annotated[int, Field(ge=1, le=50_000)] = 5_000
+
+
+class WaveOut(BaseModel):
+    """What a wave did: orders seen and re-routed, their cost before and after, and how the MILP fared."""
+
+    id: str
+    started_at: datetime
+    orders: int
+    changed: int
+    cost_before: float
+    cost_after: float
+    objective: float
+    greedy_objective: float
+    best_bound: float | None
+    gap: float
+    seconds: float
+    status: str
+    fallback: bool

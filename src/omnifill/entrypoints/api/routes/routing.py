@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -9,9 +9,17 @@ from omnifill.domain.access import Permission
 from omnifill.domain.routing.backorders import BackorderStatus
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
-from omnifill.entrypoints.api.routing_schemas import BackorderOut, RoutingProfileIn, RoutingProfileOut
+from omnifill.entrypoints.api.routing_schemas import (
+    BackorderOut,
+    LookaheadIn,
+    LookaheadOut,
+    RoutingProfileIn,
+    RoutingProfileOut,
+    WaveIn,
+    WaveOut,
+)
 from omnifill.entrypoints.api.schemas import Code, Limit, Page
-from omnifill.services import rerouting, routing_profiles
+from omnifill.services import lookahead, rerouting, routing_profiles, waves
 
 router = APIRouter(prefix="/v1/routing", tags=["routing"])
 
@@ -56,3 +64,30 @@ def list_backorders(
     found = rerouting.list_backorders(uow, status, decode_text_cursor(cursor), limit)
     return Page(items=[BackorderOut.of(b) for b in found],
                 next_cursor=encode_cursor(found[-1].id) if len(found) == limit else None)
+
+
+# ------------------------------------------------------------------------------- look-ahead and waves
+
+
+@router.post("/lookahead")
+def run_lookahead(body: LookaheadIn, caller: Caller, uow: Uow) -> LookaheadOut:
+    """Solve the look-ahead LP now (it also runs on a schedule: `omnifill routing lookahead --every 900`)."""
+    caller.require(Permission.ROUTING_WRITE)
+    run = lookahead.solve_lookahead(uow, datetime.now(UTC), history=timedelta(hours=body.history_hours),
+                                    horizon=timedelta(hours=body.horizon_hours))
+    return LookaheadOut(orders_seen=run.orders_seen, skus=run.skus, locations=run.locations, regions=run.regions,
+                        priced=run.priced, seconds=round(run.seconds, 3))
+
+
+@router.post("/waves", status_code=201)
+def run_wave(body: WaveIn, caller: Caller, uow: Uow) -> WaveOut:
+    """Re-optimize the orders waiting for a wave together (a MILP with a time limit, greedy as fallback)."""
+    caller.require(Permission.ROUTING_WRITE)
+    return WaveOut(**waves.run_wave(uow, str(caller), datetime.now(UTC), time_limit_s=body.time_limit_seconds,
+                                    max_orders=body.max_orders))
+
+
+@router.get("/waves/{wave_id}")
+def get_wave(wave_id: str, caller: Caller, uow: Uow) -> WaveOut:
+    caller.require(Permission.ROUTING_READ)
+    return WaveOut(**waves.get_wave(uow, wave_id))

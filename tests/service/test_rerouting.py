@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from omnifill.domain.access import Principal
 from omnifill.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from omnifill.domain.orders import FulfillmentStatus, Order, OrderStatus
 from omnifill.domain.routing.backorders import BackorderStatus
+from omnifill.services.catalog import update_location
 from omnifill.services.orders import cancel_order, get_order, place_order
 from omnifill.services.rerouting import reject_fulfillment, short_pick
 from tests.conftest import NOW
@@ -29,7 +31,7 @@ def network(sqlite_uow: UnitOfWork) -> UnitOfWork:
     return sqlite_uow
 
 
-def placed(uow: UnitOfWork, lines: dict[str, int], external_id: str = "W-1") -> Order:
+def placed(uow: UnitOfWork, lines: dict[str, int], external_id: str = "W-1") -> Order:  # to New York
     result = place_order(uow, ship_order(external_id, lines), "channel:web", NOW)
     assert result.order is not None
     return result.order
@@ -200,3 +202,29 @@ def test_a_pickup_order_is_not_moved_to_another_store(network: UnitOfWork) -> No
     assert by_location(rerouted) == {"CHI": (FulfillmentStatus.REJECTED, {"A": 2})}
     assert backorders(network, result.order.id) == [("A", 2, BackorderStatus.OPEN)]
     assert levels(network) == {("A", "CHI"): (5, 0), ("A", "PHL"): (5, 0)}
+
+
+def test_a_location_at_its_daily_capacity_takes_no_more_orders_today(network: UnitOfWork) -> None:
+    stock(network, {("A", "PHL"): 10, ("A", "CHI"): 10})
+    update_location(network, "PHL", {"daily_order_capacity": 2}, NOW)
+    first, second = placed(network, {"A": 1}, "W-1"), placed(network, {"A": 1}, "W-2")
+
+    third = placed(network, {"A": 1}, "W-3")
+
+    assert [o.fulfillments[0].location for o in (first, second, third)] == ["PHL", "PHL", "CHI"]
+    phl = next(c for c in decisions(network, third.id)[0][2]["candidates"] if c["location"] == "PHL")
+    assert (phl["verdict"], phl["reason"]) == ("filtered", "at its daily capacity of 2 orders")
+    # when the second came, 1 of 2 was taken: 50 %, below the 70 % where the surcharge starts
+    surcharge = next(c for c in decisions(network, second.id)[0][2]["candidates"] if c["location"] == "PHL")
+    assert surcharge["cost"]["capacity"] == 0.0
+
+
+def test_capacity_counts_from_the_location_local_midnight(network: UnitOfWork) -> None:
+    stock(network, {("A", "PHL"): 10, ("A", "CHI"): 10})
+    update_location(network, "PHL", {"daily_order_capacity": 1}, NOW)
+    yesterday = NOW - timedelta(days=1)
+    place_order(network, ship_order("OLD", {"A": 1}), "channel:web", yesterday)
+
+    today = placed(network, {"A": 1}, "NEW")
+
+    assert today.fulfillments[0].location == "PHL"

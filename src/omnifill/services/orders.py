@@ -40,7 +40,13 @@ from omnifill.domain.orders import (
 from omnifill.domain.routing.engine import RoutingDecision, RoutingRequest, route_order
 from omnifill.domain.routing.plans import AllocationPlan
 from omnifill.domain.routing.profiles import profile_for
-from omnifill.services.routing import decision_record, default_cost_model, destination_of, network_stock
+from omnifill.services.routing import (
+    decision_record,
+    default_cost_model,
+    destination_of,
+    network_stock,
+    orders_today,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +102,8 @@ def _place_once(
             raise _duplicate(draft, existing)
         stock = uow.inventory.availability({line.sku for line in draft.lines})
         sku_ids = _known_skus(draft, stock.sku_ids)
-        network = network_stock(stock.at, destination, _pickup_store(uow, draft, stock.at))
+        network = network_stock(stock.at, destination, _pickup_store(uow, draft, stock.at),
+                                orders_today(uow, stock.at, now))
         request = RoutingRequest(draft.demand(), draft.delivery, now, destination, stock.weights_kg,
                                  draft.delivery.promised_by)
         profile = profile_for(uow.routing_profiles.all(), draft.channel, draft.delivery.method,

@@ -34,7 +34,13 @@ from omnifill.domain.routing.backorders import Backorder, BackorderStatus
 from omnifill.domain.routing.engine import RoutingRequest, route_order
 from omnifill.domain.routing.profiles import profile_for
 from omnifill.services.orders import LostRace, order_event, release_units, reserve_plan
-from omnifill.services.routing import decision_record, default_cost_model, destination_of, network_stock
+from omnifill.services.routing import (
+    decision_record,
+    default_cost_model,
+    destination_of,
+    network_stock,
+    orders_today,
+)
 
 Ledger = list[tuple[Movement, Keys, StockLevel]]
 SHORT_PICKABLE = frozenset({FulfillmentStatus.PENDING, FulfillmentStatus.ACCEPTED, FulfillmentStatus.PICKING})
@@ -186,7 +192,7 @@ def _route_remainder(
         stock = uow.inventory.availability(remainder.units)
         destination = destination_of(order.ship_to)
         request = replace(request, destination=destination, weights_kg=stock.weights_kg)
-        network = network_stock(stock.at, destination)
+        network = network_stock(stock.at, destination, orders_today=orders_today(uow, stock.at, now))
         decision = route_order(request, network.candidates, profile, costing, stock.opportunity)
         ledger = reserve_plan(uow, order.id, decision.plan, stock.sku_ids, network.location_ids, actor, now,
                               f"rerouted: {remainder.reason}")

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from omnifill.adapters.geography import lookup_postal_code
 from omnifill.adapters.rates import load_cost_model
+from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.costs import CostModel
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.locations import GeoPoint, Location, great_circle_miles
 from omnifill.domain.orders import Address
 from omnifill.domain.routing.engine import PackageQuote, RoutingDecision, RoutingRequest
 from omnifill.domain.routing.plans import Candidate
+from omnifill.domain.routing.promises import local_time
 
 
 @cache
@@ -57,6 +60,29 @@ def network_stock(
         for code, (_, location) in places.items()
     ]
     return NetworkStock(candidates, {code: location_id for code, (location_id, _) in places.items()})
+
+
+def orders_today(
+    uow: UnitOfWork, availability: Sequence[tuple[int, Location, str, int]], now: datetime,
+) -> dict[str, int]:
+    """Fulfillments each capacity-limited location has taken since its local midnight.
+
+    On SQLite writers run one at a time, so the limit is exact; on PostgreSQL orders placed at the same
+    instant may each see the last slot free, so a location can exceed it by the number of concurrent writers.
+    """
+    limited = {loc.code: (location_id, loc) for location_id, loc, _, _ in availability
+               if loc.daily_order_capacity is not None}
+    if not limited:
+        return {}
+    midnight = {code: local_time(loc, now).replace(hour=0, minute=0, second=0, microsecond=0)
+                for code, (_, loc) in limited.items()}
+    code_of = {location_id: code for code, (location_id, _) in limited.items()}
+    counts = dict.fromkeys(limited, 0)
+    for location_id, created_at in uow.orders.fulfillments_since(list(code_of), min(midnight.values())):
+        code = code_of[location_id]
+        if created_at >= midnight[code]:
+            counts[code] += 1
+    return counts
 
 
 def _miles(destination: GeoPoint | None, location: Location) -> float | None:

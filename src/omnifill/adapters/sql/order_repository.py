@@ -12,6 +12,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, or_, s
 
 from omnifill.adapters.sql.tables import fulfillment_lines, fulfillment_orders, locations, order_lines, orders, skus
 from omnifill.domain.orders import (
+    RELEASED_FULFILLMENTS,
     Address,
     Customer,
     Delivery,
@@ -122,6 +123,18 @@ class OrderRepository:
             )
             query = query.where(or_(orders.c.id.in_(at_location), orders.c.pickup_location == location))
         return self._load(query)
+
+    def fulfillments_since(self, location_ids: Sequence[int], since: datetime) -> list[tuple[int, datetime]]:
+        """(location id, created at) of the work still live at these locations, created since then."""
+        if not location_ids:
+            return []
+        released = [str(s) for s in RELEASED_FULFILLMENTS]
+        rows = self._c.execute(
+            select(fulfillment_orders.c.location_id, fulfillment_orders.c.created_at)
+            .where(fulfillment_orders.c.location_id.in_(list(location_ids)),
+                   fulfillment_orders.c.created_at >= since, fulfillment_orders.c.status.not_in(released))
+        )
+        return [(row[0], row[1]) for row in rows]
 
     def waiting_for_wave(self, profiles: Sequence[str], limit: int) -> list[Order]:
         """Allocated ship orders of these profiles, oldest first, none of whose work has left `pending`."""

@@ -53,6 +53,11 @@ def is_time_zone(name: str) -> bool:
     return True
 
 
+def all_postal_codes() -> list[str]:
+    """Every ZIP code with a known position, in order."""
+    return sorted(_directory())
+
+
 def region_of(postal_code: str) -> str:
     """A demand region: the ZIP code's first three digits, the carriers' sectional center facility."""
     return postal_code.strip()[:3]

@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TypeVar
 
@@ -29,11 +29,11 @@ import numpy.typing as npt
 from omnifill.domain.routing.lookahead import TransportationProblem
 from omnifill.domain.routing.waves import (
     Assignment,
+    WaveOption,
     WaveOrder,
     WavePlan,
     WaveProblem,
     assignment_cost,
-    best_partition,
     greedy_wave,
     to_plan,
 )
@@ -43,6 +43,7 @@ COLWISE, MINIMIZE = 1, 1
 FEASIBLE = highspy.SolutionStatus.kSolutionStatusFeasible
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int32]
+Longs = npt.NDArray[np.int64]
 K = TypeVar("K", bound=Hashable)
 
 
@@ -136,19 +137,26 @@ def opportunity_costs(
     if not demand_keys or not stock_keys:
         return dict.fromkeys(stock_keys, 0.0)
     stock_row = {key: i for i, key in enumerate(stock_keys)}
-    holders: dict[str, list[str]] = {}
-    for sku, location in stock_keys:
-        holders.setdefault(sku, []).append(location)
+    lanes_into: dict[str, list[tuple[float, str]]] = {}  # region → (unit cost, location), cheapest first
+    for (location, region), unit in problem.unit_cost.items():
+        lanes_into.setdefault(region, []).append((unit, location))
+    for lanes in lanes_into.values():
+        lanes.sort()
+    limit = sources_per_demand if sources_per_demand is not None else len(stock_keys)
     cost: list[float] = []
     lane_stock: list[int] = []
     lane_demand: list[int] = []
     for d, (sku, region) in enumerate(demand_keys):
-        lanes = sorted((problem.unit_cost[(loc, region)], loc) for loc in holders.get(sku, ())
-                       if (loc, region) in problem.unit_cost)
-        for unit, location in lanes[:sources_per_demand]:
-            lane_stock.append(stock_row[(sku, location)])
-            lane_demand.append(d)
-            cost.append(unit)
+        found = 0
+        for unit, location in lanes_into.get(region, ()):
+            row = stock_row.get((sku, location))
+            if row is not None:
+                lane_stock.append(row)
+                lane_demand.append(d)
+                cost.append(unit)
+                found += 1
+                if found == limit:
+                    break
     lanes_n, n_stock, n_demand = len(cost), len(stock_keys), len(demand_keys)
     cost += [problem.lost_sale[sku] for sku, _ in demand_keys]  # one lost-sale column per demand row
     matrix = _Matrix()
@@ -290,48 +298,90 @@ class _Wave:
 
 
 def solve_wave(problem: WaveProblem, time_limit_s: float, mip_gap: float = 0.01) -> WavePlan:
-    """The wave's least-cost plan within the time limit, starting from (and never worse than) the greedy plan."""
+    """The wave's least-cost plan within the time limit, never worse than the greedy one.
+
+    1. the greedy plan; 2. the plan LP (column generation): a lower bound, and dual prices of stock and
+    capacity; 3. the greedy plan again with those prices added to the costs (scarce stock goes to the orders
+    that value it most); 4. if the better plan is not yet within `mip_gap` of the bound, the MILP, warm-started
+    from it, for the time left. The bound reported is the better of the plan LP's and the MILP's.
+    """
     started = time.perf_counter()
     greedy = greedy_wave(problem)
     if not problem.orders:
         return _finish(greedy, started, "empty wave", bound=0.0, fallback=False)
+    plan_lp = _PlanLp(problem, None).solve(time_limit_s / 2, tolerance=mip_gap / 10)
+    guided = _guided(problem, plan_lp)
+    best = guided if guided.objective < greedy.objective - 1e-9 else greedy
+    bound = plan_lp.value
+    if best.objective - bound <= mip_gap * abs(best.objective):
+        return _finish(best, started, "plan LP: within the gap", bound=bound, fallback=best is greedy,
+                       greedy_objective=greedy.objective)
     model = _Wave()
     model.flatten(problem)
     left = time_limit_s - (time.perf_counter() - started)
     solver = _solver(time_limit=max(0.0, left), mip_rel_gap=mip_gap)
     model.pass_to(solver, problem)
     warm = highspy.HighsSolution()
-    warm.col_value = model.start(problem, greedy)
+    warm.col_value = model.start(problem, best)
     warm.value_valid = True
     solver.setSolution(warm)
     solver.run()
     status = solver.modelStatusToString(solver.getModelStatus())
     info = solver.getInfo()
-    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else float("-inf")
+    if np.isfinite(info.mip_dual_bound):
+        bound = max(bound, float(info.mip_dual_bound))
     if info.primal_solution_status != FEASIBLE:
-        return _finish(greedy, started, f"{status}: no MILP solution", bound=bound, fallback=True)
+        return _finish(best, started, f"{status}: no MILP solution", bound=bound, fallback=best is greedy,
+                       greedy_objective=greedy.objective)
     found = model.assignments(problem, np.asarray(solver.getSolution().col_value))
     if found is None:
-        return _finish(greedy, started, f"{status}: MILP solution not in whole units", bound=bound, fallback=True)
+        return _finish(best, started, f"{status}: MILP solution not in whole units", bound=bound,
+                       fallback=best is greedy,
+                       greedy_objective=greedy.objective)
     objective = sum(assignment_cost(o, a) for o, a in zip(problem.orders, found, strict=True))
-    if objective >= greedy.objective - 1e-9:
-        return _finish(greedy, started, f"{status}: nothing better than greedy", bound=bound, fallback=True)
+    if objective >= best.objective - 1e-9:
+        return _finish(best, started, f"{status}: nothing better than the start", bound=bound,
+                       fallback=best is greedy,
+                       greedy_objective=greedy.objective)
+    return _finish(_plan_of(problem, found, greedy.objective), started, status, bound=bound, fallback=False)
+
+
+def _guided(problem: WaveProblem, prices: PlanBound) -> WavePlan:
+    """The greedy plan when each unit also costs its stock's dual price and each package its location's."""
+    def shifted(option: WaveOption) -> WaveOption:
+        extra = prices.capacity_prices.get(option.location, 0.0)
+        price = {s: prices.stock_prices.get((s, option.location), 0.0) for s in option.per_unit}
+        return WaveOption(
+            option.location, option.per_package + extra, {s: c + price[s] for s, c in option.per_unit.items()},
+            None if option.floor_package is None else option.floor_package + extra,
+            {s: c + price[s] for s, c in option.floor_unit.items()})
+
+    orders = tuple(replace(o, options=tuple(shifted(x) for x in o.options)) for o in problem.orders)
+    plan = greedy_wave(replace(problem, orders=orders))
+    found = [Assignment({f.location: dict(f.lines) for f in plan.plans[o.order_id].fulfillments},
+                        plan.unfilled.get(o.order_id, {})) for o in problem.orders]
+    return _plan_of(problem, found, float("nan"))
+
+
+def _plan_of(problem: WaveProblem, found: Sequence[Assignment], greedy_objective: float) -> WavePlan:
+    objective = sum(assignment_cost(o, a) for o, a in zip(problem.orders, found, strict=True))
     plans = {o.order_id: to_plan(a) for o, a in zip(problem.orders, found, strict=True)}
     unfilled = {o.order_id: dict(a.unfilled) for o, a in zip(problem.orders, found, strict=True) if a.unfilled}
-    plan = WavePlan(plans, unfilled, objective, bound, 0.0, 0.0, status, False, greedy.objective)
-    return _finish(plan, started, status, bound=bound, fallback=False)
+    return WavePlan(plans, unfilled, objective, float("-inf"), float("inf"), 0.0, "", False, greedy_objective)
 
 
-def _finish(plan: WavePlan, started: float, status: str, *, bound: float, fallback: bool) -> WavePlan:
+def _finish(plan: WavePlan, started: float, status: str, *, bound: float, fallback: bool,
+            greedy_objective: float | None = None) -> WavePlan:
     bound = min(bound, plan.objective)
     gap = (plan.objective - bound) / max(abs(plan.objective), 1e-9) if np.isfinite(bound) else float("inf")
     return WavePlan(plan.plans, plan.unfilled, plan.objective, bound, gap, time.perf_counter() - started,
-                    status, fallback, plan.greedy_objective)
+                    status, fallback, plan.greedy_objective if greedy_objective is None else greedy_objective)
 
 
-# --- the bound ------------------------------------------------------------------------------------------------
+# --- the plan LP ----------------------------------------------------------------------------------------------
 
 BIG = 1e12  # stands for "cannot" inside matrix products, where inf would turn 0·inf into nan
+MAX_ITEMS = 8  # lines split into single units for exact pricing, at most this many items per order
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,169 +394,257 @@ class PlanBound:
     converged: bool
     lost_units: float  # units the LP leaves unfilled
     stock_prices: dict[tuple[str, str], float]  # (sku, location) → the LP's dual price of a unit there
+    capacity_prices: dict[str, float]  # location → the LP's dual price of one more package there
 
 
-MAX_ITEMS = 9  # lines split into single units for exact pricing, at most this many items per order
+def _items(order: WaveOrder, held: Mapping[tuple[str, str], int], locations: Sequence[str]) -> list[tuple[str, int]]:
+    """One item per line, except that a line some location can fill only in part becomes one item per unit,
+    so plans may split it (while the order stays within MAX_ITEMS items)."""
+    items: list[tuple[str, int]] = []
+    lines = sorted(order.demand.items())
+    for k, (sku, wanted) in enumerate(lines):
+        partial = any(0 < held[(sku, loc)] < wanted for loc in locations)
+        fits = len(items) + wanted + len(lines) - k - 1 <= MAX_ITEMS
+        items += [(sku, 1)] * wanted if partial and fits else [(sku, wanted)]
+    return items
 
 
 @dataclass(slots=True)
-class _Pricing:
-    """One order's exact pricing step: its cheapest plan when stock and package capacity carry prices.
+class _Group:
+    """Orders with the same number of items, priced together: each one's cheapest plan when stock and package
+    capacity carry prices, by an exact search over which items go in which package, vectorized over orders.
 
-    The order is a list of items, one per line, except that a line some option can fill only in part (it holds
-    fewer units than wanted) becomes one item per unit, so plans may split it. Past MAX_ITEMS, such a line
-    stays whole and any location holding a unit may send it all: a plan splitting it is then a mixture of those
-    plans that costs no less and uses the same stock, so the LP remains a relaxation of the real problem.
+    A line kept whole although a location holds only part of it (past MAX_ITEMS) may be sent whole by any
+    location holding a unit: a plan splitting it is a mixture of such plans that costs no less and uses the
+    same stock, so the LP stays a relaxation of the real problem.
     """
 
-    order: WaveOrder
-    weight: float
-    items: list[tuple[str, int]]  # (sku, units)
-    units: Floats  # per item
-    locations: list[str]
-    base: Floats  # locations × masks: a package from there of those items, at the option's own cost (BIG: cannot)
-    unit: Floats  # locations × items: cost per unit, inf where it cannot send the item's SKU
-    stock_row: npt.NDArray[np.int64]  # locations × items → index in the stock price vector (last slot: free)
-    cap_row: npt.NDArray[np.int64]  # locations → index in the capacity price vector (last slot: free)
+    members: list[int]  # order indexes
+    items: list[list[tuple[str, int]]]
+    locations: list[list[str]]
+    base: Floats  # orders × locations × masks: a package of those items at its own cost (≥ BIG: cannot)
+    stock_row: npt.NDArray[np.int64]  # orders × locations × items → stock price slot (the last one is free)
+    cap_row: npt.NDArray[np.int64]  # orders × locations → capacity price slot (the last one is free)
+    units: Floats  # orders × items
+    lost: Floats  # orders × masks
+    packages: npt.NDArray[np.int64]  # orders: the most packages each may use
     bits: Floats  # items × masks
-    lost: list[float]
 
     @classmethod
-    def of(cls, order: WaveOrder, weight: float, problem: WaveProblem, stock_rows: dict[tuple[str, str], int],
-           cap_rows: dict[str, int]) -> _Pricing:
-        options = [o for o in order.options if problem.capacity.get(o.location, 1) > 0]
-        held = {(s, o.location): problem.stock.get((s, o.location), 0) if s in o.per_unit else 0
-                for o in options for s in order.demand}
-        items: list[tuple[str, int]] = []
-        lines = sorted(order.demand.items())
-        for k, (s, wanted) in enumerate(lines):
-            partial = any(0 < held[(s, o.location)] < wanted for o in options)
-            fits = len(items) + wanted + len(lines) - k - 1 <= MAX_ITEMS
-            items += [(s, 1)] * wanted if partial and fits else [(s, wanted)]
-        unit = np.full((len(options), len(items)), np.inf)
-        stock_row = np.full((len(options), len(items)), -1, dtype=np.int64)
-        for i, option in enumerate(options):
-            for j, (s, _) in enumerate(items):
-                if held[(s, option.location)] > 0:
-                    unit[i, j] = option.per_unit[s]
-                    stock_row[i, j] = stock_rows.setdefault((s, option.location), len(stock_rows))
-        cap_row = np.array([cap_rows.setdefault(o.location, len(cap_rows)) if o.location in problem.capacity
-                            else -1 for o in options], dtype=np.int64)
-        masks = np.arange(1 << len(items))
-        bits = ((masks[None, :] >> np.arange(len(items))[:, None]) & 1).astype(np.float64)
-        units = np.array([n for _, n in items], dtype=np.float64)
-        base = np.array([o.per_package for o in options])[:, None] + np.where(
-            np.isfinite(unit), unit * units, BIG) @ bits
-        if any(o.floor_package is not None for o in options):
-            floor_unit = np.array([[o.floor_unit.get(s, 0.0) for s, _ in items] for o in options])
-            floor = np.array([-BIG if o.floor_package is None else o.floor_package for o in options])
-            base = np.maximum(base, floor[:, None] + (floor_unit * units) @ bits)
-        for s in {s for s, n in items if n == 1 and order.demand[s] > 1}:
-            count = np.array([n if t == s else 0.0 for t, n in items]) @ bits
-            limit = np.array([held[(s, o.location)] for o in options], dtype=np.float64)
-            base[count[None, :] > limit[:, None]] = BIG  # more units of s than the location holds
-        return cls(order, weight, items, units, [o.location for o in options], base,
-                   unit, stock_row, cap_row, bits, (order.unfilled_cost * units @ bits).tolist())
+    def of(cls, members: list[int], problem: WaveProblem, rows: _PriceRows) -> _Group:
+        orders = [problem.orders[m] for m in members]
+        options = [[o for o in order.options if problem.capacity.get(o.location, 1) > 0] for order in orders]
+        width = max(1, *(len(opts) for opts in options))
+        items = []
+        for order, opts in zip(orders, options, strict=True):
+            held = {(s, o.location): problem.stock.get((s, o.location), 0) if s in o.per_unit else 0
+                    for o in opts for s in order.demand}
+            items.append(_items(order, held, [o.location for o in opts]))
+        k = len(items[0])
+        bits = ((np.arange(1 << k)[None, :] >> np.arange(k)[:, None]) & 1).astype(np.float64)
+        base = np.full((len(orders), width, 1 << k), BIG)
+        stock_row = np.full((len(orders), width, k), rows.free_stock, dtype=np.int64)
+        cap_row = np.full((len(orders), width), rows.free_capacity, dtype=np.int64)
+        units = np.array([[n for _, n in its] for its in items], dtype=np.float64).reshape(len(orders), k)
+        for n, (order, opts, its) in enumerate(zip(orders, options, items, strict=True)):
+            base[n, : len(opts)] = _base_costs(problem, opts, its, units[n], bits, order)
+            for i, option in enumerate(opts):
+                for j, (s, _) in enumerate(its):
+                    if problem.stock.get((s, option.location), 0) > 0 and s in option.per_unit:
+                        stock_row[n, i, j] = rows.stock(s, option.location)
+                if option.location in problem.capacity:
+                    cap_row[n, i] = rows.capacity(option.location)
+        lost = np.array([o.unfilled_cost for o in orders])[:, None] * (units @ bits)
+        return cls(members, items, [[o.location for o in opts] for opts in options], base, stock_row, cap_row,
+                   units, lost, np.array([o.max_packages for o in orders], dtype=np.int64), bits)
 
-    def cheapest(self, stock_price: Floats, cap_price: Floats) -> tuple[float, Assignment, float]:
-        """(its cost at these prices, the plan, the plan's own cost)."""
-        prices = np.where(np.isfinite(self.unit), stock_price[self.stock_row], 0.0) * self.units
-        blocks = self.base + cap_price[self.cap_row][:, None] + prices @ self.bits
-        if len(self.locations):
-            where = blocks.argmin(axis=0)
-            block = blocks[where, np.arange(blocks.shape[1])]
-        else:
-            where, block = np.zeros(len(self.lost), dtype=np.int64), np.full(len(self.lost), BIG)
+    def price(self, stock_price: Floats, cap_price: Floats) -> tuple[Floats, list[Longs], Longs]:
+        """Per order its least priced cost; with the search's choices and per mask the chosen location, from
+        which `plan` rebuilds any order's plan."""
+        priced = stock_price[self.stock_row] * self.units[:, None, :]
+        blocks = self.base + cap_price[self.cap_row][:, :, None] + priced @ self.bits
+        where = blocks.argmin(axis=1)
+        block = np.take_along_axis(blocks, where[:, None, :], axis=1)[:, 0, :]
         block[block >= BIG / 2] = np.inf
-        cost, masks = best_partition(block.tolist(), self.lost, self.order.max_packages)
+        best, choices = self.lost.copy(), []
+        levels = [best]
+        size = block.shape[1]
+        for _ in range(int(self.packages.max())):
+            previous, current = best, best.copy()
+            choice = np.zeros(current.shape, dtype=np.int64)
+            for mask in range(1, size):
+                sub = mask
+                while sub:
+                    cost = block[:, sub] + previous[:, mask ^ sub]
+                    better = cost < current[:, mask]
+                    current[better, mask] = cost[better]
+                    choice[better, mask] = sub
+                    sub = (sub - 1) & mask
+            choices.append(choice)
+            best = current
+            levels.append(best)
+        final = np.array([levels[p][n, size - 1] for n, p in enumerate(self.packages)], dtype=np.float64)
+        return final, choices, where
+
+    def plan(self, n: int, choices: Sequence[Longs], where: Longs) -> tuple[Assignment, float]:
+        """Order n's chosen plan and its own cost (without prices)."""
+        blocks, mask = [], self.bits.shape[1] - 1
+        for level in reversed(range(int(self.packages[n]))):
+            sub = int(choices[level][n, mask])
+            if sub:
+                blocks.append(sub)
+                mask ^= sub
         lines: dict[str, dict[str, int]] = {}
-        own, left = 0.0, dict(self.order.demand)
-        for mask in masks:
-            at = int(where[mask])
-            package = lines.setdefault(self.locations[at], {})
-            own += float(self.base[at, mask])
-            for j, (s, n) in enumerate(self.items):
-                if mask >> j & 1:
-                    package[s] = package.get(s, 0) + n
-                    left[s] -= n
-        own += self.order.unfilled_cost * sum(left.values())
-        return cost, Assignment(lines, {s: n for s, n in left.items() if n > 0}), own
+        own = float(self.lost[n, mask])
+        left = {s: 0 for s, _ in self.items[n]}
+        for sub in blocks:
+            at = int(where[n, sub])
+            own += float(self.base[n, at, sub])
+            package = lines.setdefault(self.locations[n][at], {})
+            for j, (s, units) in enumerate(self.items[n]):
+                if sub >> j & 1:
+                    package[s] = package.get(s, 0) + units
+        for j, (s, units) in enumerate(self.items[n]):
+            if mask >> j & 1:
+                left[s] += units
+        return Assignment(lines, {s: u for s, u in left.items() if u > 0}), own
+
+
+def _base_costs(problem: WaveProblem, options: Sequence[WaveOption], items: Sequence[tuple[str, int]],
+                units: Floats, bits: Floats, order: WaveOrder) -> Floats:
+    """Per option and item mask, a package's own cost (max of linear and floor), BIG where it cannot be sent."""
+    unit = np.array([[o.per_unit[s] if s in o.per_unit and problem.stock.get((s, o.location), 0) > 0 else np.inf
+                      for s, _ in items] for o in options]).reshape(len(options), len(items))
+    base = np.array([o.per_package for o in options])[:, None] + np.where(np.isfinite(unit), unit * units, BIG) @ bits
+    if any(o.floor_package is not None for o in options):
+        floor_unit = np.array([[o.floor_unit.get(s, 0.0) for s, _ in items] for o in options])
+        floor = np.array([-BIG if o.floor_package is None else o.floor_package for o in options])
+        base = np.maximum(base, floor[:, None] + (floor_unit * units) @ bits)
+    for s in {s for s, n in items if n == 1 and order.demand[s] > 1}:
+        count = np.array([n if t == s else 0.0 for t, n in items]) @ bits
+        limit = np.array([problem.stock.get((s, o.location), 0) for o in options], dtype=np.float64)
+        base[count[None, :] > limit[:, None]] = BIG  # more units of s than the location holds
+    return base
+
+
+@dataclass(slots=True)
+class _PriceRows:
+    """The plan LP's resource rows: (sku, location) stock and location capacity, numbered as first met."""
+
+    stock_of: dict[tuple[str, str], int] = field(default_factory=dict)
+    capacity_of: dict[str, int] = field(default_factory=dict)
+    free_stock: int = -1  # the price vectors' last slot, always 0
+    free_capacity: int = -1
+
+    def stock(self, sku: str, location: str) -> int:
+        return self.stock_of.setdefault((sku, location), len(self.stock_of))
+
+    def capacity(self, location: str) -> int:
+        return self.capacity_of.setdefault(location, len(self.capacity_of))
+
+
+class _PlanLp:
+    """min Σ cost of each order's plan, each order a convex mix of whole plans, within stock and capacity; by
+    column generation, starting from every order left unfilled."""
+
+    def __init__(self, problem: WaveProblem, weights: Mapping[str, float] | None) -> None:
+        self.problem = problem
+        self.rows = _PriceRows()
+        by_size: dict[int, list[int]] = {}
+        for m, order in enumerate(problem.orders):
+            held = {(s, o.location): problem.stock.get((s, o.location), 0) if s in o.per_unit else 0
+                    for o in order.options for s in order.demand}
+            size = len(_items(order, held, [o.location for o in order.options
+                                            if problem.capacity.get(o.location, 1) > 0]))
+            by_size.setdefault(size, []).append(m)
+        self.rows.free_stock = self.rows.free_capacity = 10**9  # placeholder until every row is known
+        self.groups = [_Group.of(members, problem, self.rows) for _, members in sorted(by_size.items())]
+        n_stock, n_cap = len(self.rows.stock_of), len(self.rows.capacity_of)
+        for group in self.groups:
+            group.stock_row[group.stock_row == 10**9] = n_stock
+            group.cap_row[group.cap_row == 10**9] = n_cap
+        self.weight = np.array([(weights or {}).get(o.order_id, 1.0) for o in problem.orders])
+        self.stock = np.array([float(problem.stock[k]) for k in self.rows.stock_of])
+        self.capacity = np.array([float(problem.capacity[k]) for k in self.rows.capacity_of])
+        self.stock_price, self.cap_price = np.zeros(n_stock + 1), np.zeros(n_cap + 1)
+        n = len(problem.orders)
+        matrix = _Matrix()
+        matrix.add_rows(self.weight, self.weight)
+        matrix.add_rows(np.full(n_stock, -INF), self.stock)
+        matrix.add_rows(np.full(n_cap, -INF), self.capacity)
+        matrix.add(np.arange(n), np.arange(n), np.ones(n))
+        self.lost_units = [float(sum(o.demand.values())) for o in problem.orders]
+        self.solver = _solver(simplex_strategy=4)  # primal simplex: adding columns keeps the basis feasible
+        everything_lost = np.array([o.unfilled_cost * sum(o.demand.values()) for o in problem.orders])
+        matrix.pass_to(self.solver, everything_lost, np.zeros(n), np.full(n, INF))
+
+    def solve(self, time_limit_s: float, tolerance: float) -> PlanBound:
+        started = time.perf_counter()
+        n, n_stock = len(self.problem.orders), len(self.rows.stock_of)
+        rounds, lower, lp_value, converged = 0, float("-inf"), float("inf"), False
+        while True:
+            self.solver.run()
+            rounds += 1
+            lp_value = float(self.solver.getInfo().objective_function_value)
+            duals = np.asarray(self.solver.getSolution().row_dual)
+            self.stock_price[:n_stock] = np.maximum(0.0, -duals[n: n + n_stock])
+            self.cap_price[:-1] = np.maximum(0.0, -duals[n + n_stock:])
+            priced = np.zeros(n)
+            found = [group.price(self.stock_price, self.cap_price) for group in self.groups]
+            for group, (cost, _, _) in zip(self.groups, found, strict=True):
+                priced[group.members] = cost
+            lower = max(lower, float(self.weight @ priced - self.stock_price[:-1] @ self.stock
+                                     - self.cap_price[:-1] @ self.capacity))
+            entering = priced - duals[:n] < -1e-7 * (1.0 + np.abs(priced))
+            converged = not entering.any() or lp_value - lower <= tolerance * max(1.0, abs(lp_value))
+            if converged or time.perf_counter() - started > time_limit_s:
+                break
+            columns = []
+            for group, (_, choices, where) in zip(self.groups, found, strict=True):
+                for n_in, m in enumerate(group.members):
+                    if entering[m]:
+                        assignment, own = group.plan(n_in, choices, where)
+                        columns.append((m, assignment, own))
+            self._enter(columns)
+        lost = float(np.asarray(self.solver.getSolution().col_value) @ np.array(self.lost_units))
+        return PlanBound(lower, lp_value, rounds, self.solver.getNumCol(), time.perf_counter() - started, converged,
+                         lost, {k: float(self.stock_price[i]) for k, i in self.rows.stock_of.items()},
+                         {k: float(self.cap_price[i]) for k, i in self.rows.capacity_of.items()})
+
+    def _enter(self, columns: Sequence[tuple[int, Assignment, float]]) -> None:
+        """Plans as columns: a 1 in the order's row, units in stock rows, a 1 per package in capacity rows."""
+        n, n_stock = len(self.problem.orders), len(self.rows.stock_of)
+        starts: list[int] = []
+        rows: list[int] = []
+        values: list[float] = []
+        for order, assignment, _ in columns:
+            starts.append(len(rows))
+            rows.append(order)
+            values.append(1.0)
+            for location, lines in sorted(assignment.lines.items()):
+                for sku, units in sorted(lines.items()):
+                    rows.append(n + self.rows.stock_of[(sku, location)])
+                    values.append(float(units))
+                if location in self.rows.capacity_of:
+                    rows.append(n + n_stock + self.rows.capacity_of[location])
+                    values.append(1.0)
+            self.lost_units.append(float(sum(assignment.unfilled.values())))
+        count = len(columns)
+        status = self.solver.addCols(count, np.array([c[2] for c in columns]), np.zeros(count),
+                                     np.full(count, INF), len(rows), np.array(starts, dtype=np.int32),
+                                     np.array(rows, dtype=np.int32), np.array(values))
+        if status != highspy.HighsStatus.kOk:
+            raise RuntimeError(f"HiGHS refused the columns: {status}")
 
 
 def hindsight_bound(
     problem: WaveProblem, weights: Mapping[str, float] | None = None, time_limit_s: float = 300.0,
     tolerance: float = 1e-6,
 ) -> PlanBound:
-    """min Σ cost of each order's plan, each order a convex mix of whole plans, within stock and capacity.
+    """The plan LP: its value is a lower bound on the cost of any plan for these orders.
 
     Give every order every location it could use (not a shortlist), or the bound is not one. `weights`
     (order id → expected count) turns order types into the deterministic LP of the literature; without them
     each order counts once (hindsight). Stops when converged to `tolerance` or at the time limit.
     """
-    started = time.perf_counter()
-    stock_rows: dict[tuple[str, str], int] = {}
-    cap_rows: dict[str, int] = {}
-    pricing = [_Pricing.of(o, (weights or {}).get(o.order_id, 1.0), problem, stock_rows, cap_rows)
-               for o in problem.orders]
-    n_orders, n_stock, n_cap = len(pricing), len(stock_rows), len(cap_rows)
-    stock = np.array([float(problem.stock[k]) for k in stock_rows])
-    capacity = np.array([float(problem.capacity[k]) for k in cap_rows])
-    weight = np.array([p.weight for p in pricing])
-    matrix = _Matrix()
-    matrix.add_rows(weight, weight)
-    matrix.add_rows(np.full(n_stock, -INF), stock)
-    matrix.add_rows(np.full(n_cap, -INF), capacity)
-    lost_cost = np.array([p.lost[-1] for p in pricing])  # to start: every order left wholly unfilled
-    matrix.add(np.arange(n_orders), np.arange(n_orders), np.ones(n_orders))
-    solver = _solver()
-    matrix.pass_to(solver, lost_cost, np.zeros(n_orders), np.full(n_orders, INF))
-    lost_units = [float(p.units.sum()) for p in pricing]
-    rounds, lower, lp_value, converged = 0, float("-inf"), float("inf"), False
-    stock_price, cap_price = np.zeros(n_stock + 1), np.zeros(n_cap + 1)
-    while True:
-        solver.run()
-        rounds += 1
-        solution = solver.getSolution()
-        lp_value = float(solver.getInfo().objective_function_value)
-        duals = np.asarray(solution.row_dual)
-        alpha = duals[:n_orders]
-        stock_price[:n_stock] = np.maximum(0.0, -duals[n_orders: n_orders + n_stock])
-        cap_price[:n_cap] = np.maximum(0.0, -duals[n_orders + n_stock:])
-        found = [p.cheapest(stock_price, cap_price) for p in pricing]
-        priced = np.array([f[0] for f in found])
-        lower = max(lower, float(weight @ priced - stock_price[:n_stock] @ stock - cap_price[:n_cap] @ capacity))
-        entering = np.flatnonzero(priced - alpha < -1e-7 * (1.0 + np.abs(priced)))
-        converged = len(entering) == 0 or lp_value - lower <= tolerance * max(1.0, abs(lp_value))
-        if converged or time.perf_counter() - started > time_limit_s:
-            break
-        _enter(solver, [(int(o), found[o][1], found[o][2]) for o in entering], stock_rows, cap_rows, n_orders,
-               n_stock, problem)
-        lost_units += [float(sum(found[o][1].unfilled.values())) for o in entering]
-    value = float(np.asarray(solution.col_value) @ np.array(lost_units))
-    return PlanBound(lower, lp_value, rounds, solver.getNumCol(), time.perf_counter() - started, converged,
-                     value, {key: float(stock_price[i]) for key, i in stock_rows.items()})
-
-
-def _enter(solver: highspy.Highs, columns: Sequence[tuple[int, Assignment, float]],
-           stock_rows: Mapping[tuple[str, str], int], cap_rows: Mapping[str, int], n_orders: int, n_stock: int,
-           problem: WaveProblem) -> None:
-    """Add plans as columns: a 1 in the order's row, units in stock rows, a 1 per package in capacity rows."""
-    starts: list[int] = []
-    rows: list[int] = []
-    values: list[float] = []
-    for order, assignment, _ in columns:
-        starts.append(len(rows))
-        rows.append(order)
-        values.append(1.0)
-        for location, lines in sorted(assignment.lines.items()):
-            for sku, units in sorted(lines.items()):
-                rows.append(n_orders + stock_rows[(sku, location)])
-                values.append(float(units))
-            if location in cap_rows:
-                rows.append(n_orders + n_stock + cap_rows[location])
-                values.append(1.0)
-    n = len(columns)
-    status = solver.addCols(n, np.array([c[2] for c in columns]), np.zeros(n), np.full(n, INF), len(rows),
-                            np.array(starts, dtype=np.int32), np.array(rows, dtype=np.int32), np.array(values))
-    if status != highspy.HighsStatus.kOk:
-        raise RuntimeError(f"HiGHS refused the columns: {status}")
+    return _PlanLp(problem, weights).solve(time_limit_s, tolerance)

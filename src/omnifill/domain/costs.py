@@ -14,6 +14,7 @@ rounded from them. Every number is data; the defaults live in `omnifill/data/rat
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,11 +28,15 @@ ZONE_BANDS: tuple[tuple[float, int], ...] = ((50, 2), (150, 3), (300, 4), (600, 
 FARTHEST_ZONE = 9
 
 
+_LIMITS = [limit for limit, _ in ZONE_BANDS]
+_ZONES = [zone for _, zone in ZONE_BANDS] + [FARTHEST_ZONE]
+
+
 def carrier_zone(miles: float) -> int:
     """The carrier zone of a distance: 2 for a local package, up to 9 beyond 1,800 miles."""
     if miles < 0:
         raise InvalidInput("miles", "must not be negative")
-    return next((zone for limit, zone in ZONE_BANDS if miles <= limit), FARTHEST_ZONE)
+    return _ZONES[bisect_left(_LIMITS, miles)]
 
 
 @dataclass(frozen=True, slots=True)

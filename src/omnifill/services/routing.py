@@ -47,16 +47,21 @@ class NetworkStock:
 def network_stock(
     availability: Sequence[tuple[int, Location, str, int]], destination: GeoPoint | None,
     extra: Mapping[str, tuple[int, Location]] | None = None, orders_today: Mapping[str, int] | None = None,
+    miles: Mapping[str, float] | None = None,
 ) -> NetworkStock:
-    """Candidates from the (location id, location, SKU, available) rows; `extra` adds locations holding none."""
+    """Candidates from the (location id, location, SKU, available) rows; `extra` adds locations holding none.
+
+    `miles` gives distances already known (a cached ranking); the others are measured here.
+    """
     stock: dict[str, dict[str, int]] = {}
     places: dict[str, tuple[int, Location]] = dict(extra or {})
     for location_id, location, sku, available in availability:
         stock.setdefault(location.code, {})[sku] = available
         places[location.code] = (location_id, location)
-    loads = orders_today or {}
+    loads, known = orders_today or {}, miles or {}
     candidates = [
-        Candidate(location, stock.get(code, {}), _miles(destination, location), loads.get(code, 0))
+        Candidate(location, stock.get(code, {}),
+                  known[code] if code in known else _miles(destination, location), loads.get(code, 0))
         for code, (_, location) in places.items()
     ]
     return NetworkStock(candidates, {code: location_id for code, (location_id, _) in places.items()})

@@ -8,14 +8,14 @@ is almost always among them. Each option is then priced and dated exactly as an 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from heapq import nsmallest
 
 from omnifill.domain.costs import PackageCosting
 from omnifill.domain.errors import InsufficientStock
-from omnifill.domain.locations import Capability, GeoPoint
+from omnifill.domain.locations import Capability, GeoPoint, Location, great_circle_miles
 from omnifill.domain.orders import Delivery, DeliveryMethod, ServiceLevel
 from omnifill.domain.routing.engine import RoutingRequest, route_order
 from omnifill.domain.routing.lookahead import OpportunityCosts
@@ -23,7 +23,8 @@ from omnifill.domain.routing.plans import Candidate
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.promises import pickup_ready_by
 
-SHORTLIST = 8  # locations priced exactly per service level
+SHORTLIST = 5  # locations priced exactly per service level
+SAME_DAY_SHORTLIST = 3
 PICKUP_RADIUS_MILES = 50.0
 PICKUP_OPTIONS = 5
 
@@ -61,14 +62,75 @@ class Promise:
 ProfileFor = Callable[[DeliveryMethod, ServiceLevel | None], RoutingProfile]
 
 
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Every shipping location for one destination, cheapest standard one-unit package first, with its miles.
+
+    It depends only on the destination, the network and the rate card, so a storefront caches it per ZIP code
+    and each question then walks it instead of pricing every location.
+    """
+
+    order: tuple[str, ...]
+    miles: Mapping[str, float]
+    nearby: tuple[str, ...]  # pickup stores within PICKUP_RADIUS_MILES, nearest first
+
+
+def rank_locations(locations: Iterable[Location], destination: GeoPoint, costing: PackageCosting) -> Ranking:
+    estimates, nearby, miles = [], [], {}
+    for location in locations:
+        distance = miles[location.code] = great_circle_miles(destination, location.position)
+        terms = costing.linear_terms(location, distance, ServiceLevel.STANDARD) if location.can(Capability.SHIP) \
+            else None
+        if terms is not None:
+            estimates.append((terms.per_package + terms.unit_cost(1.0), distance, location.code))
+        if location.can(Capability.PICKUP) and distance <= PICKUP_RADIUS_MILES:
+            nearby.append((distance, location.code))
+    estimates.sort()
+    nearby.sort()
+    return Ranking(tuple(code for _, _, code in estimates), miles, tuple(code for _, code in nearby))
+
+
+Holdings = Mapping[str, tuple[Location, Mapping[str, int]]]  # location code → (location, units per SKU)
+
+
+def candidates_from(demand: Mapping[str, int], holdings: Holdings, ranking: Ranking) -> list[Candidate]:
+    """Only the candidates a promise looks at: the ranking's first holders of the basket, and the nearby stores.
+
+    A storefront's stock may sit at hundreds of locations; building every candidate would cost more than the
+    whole promise.
+    """
+    chosen: dict[str, Candidate] = {}
+    same_day = 0
+    for code in ranking.order:
+        found = holdings.get(code)
+        if found is None:
+            continue
+        location, units = found
+        local = Capability.SAME_DAY in location.capabilities
+        if len(chosen) < SHORTLIST or (local and same_day < SAME_DAY_SHORTLIST):
+            chosen[code] = Candidate(location, units, ranking.miles[code])
+            same_day += local
+        if len(chosen) >= SHORTLIST and same_day >= SAME_DAY_SHORTLIST:
+            break
+    for code in ranking.nearby:
+        found = holdings.get(code)
+        if found is not None and code not in chosen and all(found[1].get(s, 0) >= n for s, n in demand.items()):
+            chosen[code] = Candidate(found[0], found[1], ranking.miles[code])
+    return list(chosen.values())
+
+
 def promise(
     demand: Mapping[str, int], weights_kg: Mapping[str, float], destination: GeoPoint, now: datetime,
     candidates: Sequence[Candidate], profile_for: ProfileFor, costing: PackageCosting,
-    opportunity: OpportunityCosts | None = None,
+    opportunity: OpportunityCosts | None = None, ranking: Ranking | None = None,
 ) -> Promise:
+    if ranking is None:
+        shortlist = _cheapest(demand, weights_kg, candidates, costing)
+    else:
+        shortlist = _first_holding(demand, candidates, ranking)
     delivery, unavailable = [], []
     for level in ServiceLevel:
-        found = _delivery(demand, weights_kg, destination, now, candidates, profile_for, costing, opportunity, level)
+        found = _delivery(demand, weights_kg, destination, now, shortlist, profile_for, costing, opportunity, level)
         if isinstance(found, str):
             unavailable.append(Unavailable(level, found))
         else:
@@ -79,15 +141,16 @@ def promise(
 
 def _delivery(
     demand: Mapping[str, int], weights_kg: Mapping[str, float], destination: GeoPoint, now: datetime,
-    candidates: Sequence[Candidate], profile_for: ProfileFor, costing: PackageCosting,
+    shortlist: Sequence[Candidate], profile_for: ProfileFor, costing: PackageCosting,
     opportunity: OpportunityCosts | None, level: ServiceLevel,
 ) -> DeliveryOption | str:
-    shortlist = _cheapest(demand, weights_kg, candidates, costing, level)
-    if not shortlist:
+    able = [c for c in shortlist if _may_ship(c, level)]
+    if not able:
         return "no location can send it with this service"
     request = RoutingRequest(demand, Delivery(DeliveryMethod.SHIP, level), now, destination, weights_kg)
     try:
-        decision = route_order(request, shortlist, profile_for(DeliveryMethod.SHIP, level), costing, opportunity)
+        decision = route_order(request, able, profile_for(DeliveryMethod.SHIP, level), costing, opportunity,
+                               explain=False)
     except InsufficientStock as refused:
         return refused.message
     return DeliveryOption(
@@ -98,22 +161,47 @@ def _delivery(
 
 def _cheapest(
     demand: Mapping[str, int], weights_kg: Mapping[str, float], candidates: Sequence[Candidate],
-    costing: PackageCosting, level: ServiceLevel,
+    costing: PackageCosting,
 ) -> list[Candidate]:
-    """The locations whose linear estimate of sending what they hold of the basket is lowest."""
-    estimates = []
+    """The shipping locations whose standard-service linear estimate per unit of the basket is lowest, plus the
+    nearest same-day ones (express and same-day prices rise with the zone like standard ones do)."""
+    estimates, local = [], []
     for candidate in candidates:
-        if not _may_ship(candidate, level) or candidate.distance_miles is None:
-            continue
-        terms = costing.linear_terms(candidate.location, candidate.distance_miles, level, candidate.orders_today)
-        if terms is None:
+        if not candidate.location.can(Capability.SHIP) or candidate.distance_miles is None:
             continue
         held = {sku: min(units, candidate.available.get(sku, 0)) for sku, units in demand.items()}
         units = sum(held.values())
-        if units:
-            cost = terms.per_package + sum(n * terms.unit_cost(weights_kg.get(s, 0.0)) for s, n in held.items())
-            estimates.append((cost / units, candidate.location.code, candidate))
-    return [c for _, _, c in nsmallest(SHORTLIST, estimates)]
+        if not units:
+            continue
+        terms = costing.linear_terms(candidate.location, candidate.distance_miles, ServiceLevel.STANDARD,
+                                     candidate.orders_today)
+        if terms is None:
+            continue
+        cost = terms.per_package + sum(n * terms.unit_cost(weights_kg.get(s, 0.0)) for s, n in held.items())
+        estimates.append((cost / units, candidate.location.code, candidate))
+        if Capability.SAME_DAY in candidate.location.capabilities:
+            local.append((candidate.distance_miles, candidate.location.code, candidate))
+    chosen = [c for _, _, c in nsmallest(SHORTLIST, estimates)]
+    seen = {c.location.code for c in chosen}
+    return chosen + [c for _, code, c in nsmallest(SAME_DAY_SHORTLIST, local) if code not in seen]
+
+
+def _first_holding(demand: Mapping[str, int], candidates: Sequence[Candidate], ranking: Ranking) -> list[Candidate]:
+    """Walk the destination's ranking: the first locations holding some of the basket, and the first same-day ones."""
+    by_code = {c.location.code: c for c in candidates}
+    chosen: list[Candidate] = []
+    same_day = 0
+    for code in ranking.order:
+        candidate = by_code.get(code)
+        if candidate is None or not any(candidate.available.get(sku, 0) > 0 for sku in demand):
+            continue
+        local = Capability.SAME_DAY in candidate.location.capabilities and same_day < SAME_DAY_SHORTLIST
+        if len(chosen) < SHORTLIST or local:
+            chosen.append(candidate)
+            same_day += Capability.SAME_DAY in candidate.location.capabilities
+        if len(chosen) >= SHORTLIST and same_day >= SAME_DAY_SHORTLIST:
+            break
+    return chosen
 
 
 def _may_ship(candidate: Candidate, level: ServiceLevel) -> bool:

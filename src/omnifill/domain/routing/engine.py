@@ -17,21 +17,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import combinations
 
 from omnifill.domain.costs import LinearTerms, PackageCost, PackageCosting, carrier_zone
 from omnifill.domain.errors import InsufficientStock, InvalidInput
-from omnifill.domain.locations import Capability, GeoPoint, LocationKind
+from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKind
 from omnifill.domain.orders import Delivery, DeliveryMethod, ServiceLevel
 from omnifill.domain.routing.lookahead import OpportunityCosts
 from omnifill.domain.routing.plans import AllocationPlan, Candidate, planned
 from omnifill.domain.routing.profiles import RoutingProfile
-from omnifill.domain.routing.promises import delivery_date
+from omnifill.domain.routing.promises import ship_date
 
 PER_SKU_SHORTLIST = 3  # locations per SKU a split may draw on
-SHORTLIST_CAP = 10  # at most C(10, 2) + C(10, 3) = 165 split plans are priced per order
+SHORTLIST_CAP = 10  # pairs are drawn from up to 10 locations…
+WIDE_SPLIT_CAP = 6  # …splits of 3 or more from the first 6: at most 45 + 20 + 15 + … plans are priced per order
 
 
 class Verdict(StrEnum):
@@ -103,15 +104,11 @@ class RoutingDecision:
 class _Option:
     """A candidate that passed every filter."""
 
+    code: str
     candidate: Candidate
     miles: float
     supply: dict[str, int]
-    terms: LinearTerms
     quote: PackageQuote
-
-    @property
-    def code(self) -> str:
-        return self.candidate.location.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +134,33 @@ class _Router:
         self.profile = profile
         self.costing = costing
         self.opportunity = opportunity if (opportunity and profile.look_ahead) else {}
+        self._ship_dates: dict[tuple[str, time], date] = {}
+        self._terms: dict[str, LinearTerms] = {}
+
+    def delivery_date(self, location: Location, transit_days: int) -> date:
+        """Memoized per time zone and cut-off: a hundred candidates share a handful of them."""
+        key = (location.time_zone, location.ship_cutoff)
+        shipped = self._ship_dates.get(key)
+        if shipped is None:
+            shipped = self._ship_dates[key] = ship_date(location, self.request.placed_at)
+        return shipped + timedelta(days=transit_days)
 
     def weight(self, lines: Mapping[str, int]) -> float:
         return sum(self.request.weights_kg.get(sku, 0.0) * units for sku, units in lines.items())
 
     def unit_cost(self, option: _Option, sku: str) -> float:
         weight = self.request.weights_kg.get(sku, 0.0)
-        return option.terms.unit_cost(weight) + self.opportunity.get((sku, option.code), 0.0)
+        return self.terms(option).unit_cost(weight) + self.opportunity.get((sku, option.code), 0.0)
+
+    def terms(self, option: _Option) -> LinearTerms:
+        """The option's linear cost terms, computed when a split or an optimizer first needs them."""
+        found = self._terms.get(option.code)
+        if found is None:
+            found = self.costing.linear_terms(option.candidate.location, option.miles, self.request.service_level,
+                                              option.candidate.orders_today)
+            assert found is not None, "linear_terms refused a location package() accepted"
+            self._terms[option.code] = found
+        return found
 
     def quote(self, candidate: Candidate, miles: float, lines: Mapping[str, int]) -> PackageQuote | None:
         location = candidate.location
@@ -154,9 +171,9 @@ class _Router:
             return None
         if self.request.delivery.method is DeliveryMethod.PICKUP:
             cost = replace(cost, shipping=0.0, zone=None, transit_days=0)
-        opportunity = sum(self.opportunity.get((sku, location.code), 0.0) * n for sku, n in lines.items())
-        delivers_on = (delivery_date(location, self.request.placed_at, cost.transit_days)
-                       if cost.transit_days is not None else None)
+        opportunity = sum(self.opportunity.get((sku, location.code), 0.0) * n for sku, n in lines.items()) \
+            if self.opportunity else 0.0
+        delivers_on = self.delivery_date(location, cost.transit_days) if cost.transit_days is not None else None
         return PackageQuote(location.code, tuple(sorted(lines.items())), cost, opportunity, delivers_on)
 
     def screen(self, candidate: Candidate) -> _Option | str:
@@ -187,30 +204,34 @@ class _Router:
         supply = {sku: units for sku, units in supply.items() if units > 0}
         if not supply:
             return "holds none of the ordered SKUs" + (f" beyond its safety buffer of {buffer}" if buffer else "")
-        terms = self.costing.linear_terms(location, miles, request.service_level, candidate.orders_today)
         quote = self.quote(candidate, miles, supply)
-        if quote is None or terms is None:
+        if quote is None:
             return f"{request.service_level} service does not reach zone {carrier_zone(miles)}"
         promised = request.promised_by
         if (profile.enforce_promise and promised and quote.delivers_on and quote.delivers_on > promised
                 and not pickup):
             return f"would deliver on {quote.delivers_on.isoformat()}, after the promised {promised.isoformat()}"
-        return _Option(candidate, miles, supply, terms, quote)
+        return _Option(location.code, candidate, miles, supply, quote)
 
     def single(self, option: _Option) -> _Plan:
         unfilled = _unfilled(self.request.demand, option.supply)
         return _Plan((option.quote,), 0.0, unfilled, option.miles)
 
-    def split(self, options: Sequence[_Option]) -> _Plan | None:
-        """Each SKU's units go to the open location where a unit costs least; None if a location gets nothing."""
+    def split(self, options: Sequence[_Option], cheapest_first: Mapping[str, Sequence[_Option]]) -> _Plan | None:
+        """Each SKU's units go to the open location where a unit costs least; None if a location gets nothing.
+
+        `cheapest_first` lists, per SKU, the pool's holders by unit cost: ranked once, walked per group.
+        """
         take: dict[str, dict[str, int]] = {o.code: {} for o in options}
         unfilled: dict[str, int] = {}
         for sku, wanted in self.request.demand.items():
-            for option in sorted(options, key=lambda o: (self.unit_cost(o, sku), o.code)):
-                units = min(wanted, option.supply.get(sku, 0))
-                if units > 0:
-                    take[option.code][sku] = units
-                    wanted -= units
+            for option in cheapest_first[sku]:
+                lines = take.get(option.code)
+                if lines is None:
+                    continue
+                units = min(wanted, option.supply[sku])
+                lines[sku] = units
+                wanted -= units
                 if wanted == 0:
                     break
             if wanted:
@@ -218,7 +239,7 @@ class _Router:
         if any(not lines for lines in take.values()):
             return None
         packages = []
-        for option in options:
+        for option in sorted(options, key=lambda o: o.code):  # a plan lists its packages by location code
             quote = self.quote(option.candidate, option.miles, take[option.code])
             if quote is None:
                 return None
@@ -226,26 +247,32 @@ class _Router:
         penalty = self.costing.split_penalty * (len(packages) - 1)
         return _Plan(tuple(packages), penalty, unfilled, sum(o.miles for o in options))
 
+    def cheapest_first(self, pool: Sequence[_Option], sku: str) -> list[_Option]:
+        return sorted((o for o in pool if sku in o.supply), key=lambda o: (self.unit_cost(o, sku), o.code))
+
     def shortlist(self, options: Sequence[_Option]) -> list[_Option]:
-        """Per SKU the locations where sending it alone costs least, then the cheapest whole-supply packages."""
+        """Per SKU the locations where sending it alone costs least, then the cheapest whole-supply packages;
+        cheapest per unit first."""
         chosen: dict[str, _Option] = {}
         for sku, units in self.request.demand.items():
             holders = [o for o in options if sku in o.supply]
-            holders.sort(key=lambda o: (o.terms.per_package + units * self.unit_cost(o, sku), o.code))
+            holders.sort(key=lambda o: (self.terms(o).per_package + units * self.unit_cost(o, sku), o.code))
             for option in holders[:PER_SKU_SHORTLIST]:
                 chosen.setdefault(option.code, option)
-        for option in sorted(options, key=lambda o: (o.quote.total / sum(o.supply.values()), o.code)):
+        by_unit_cost = sorted(options, key=_per_unit)
+        for option in by_unit_cost:
             if len(chosen) >= SHORTLIST_CAP:
                 break
             chosen.setdefault(option.code, option)
-        return sorted(chosen.values(), key=lambda o: o.code)[:SHORTLIST_CAP]
+        return sorted(chosen.values(), key=_per_unit)[:SHORTLIST_CAP]
 
 
 def route_order(
     request: RoutingRequest, candidates: Sequence[Candidate], profile: RoutingProfile, costing: PackageCosting,
-    opportunity: OpportunityCosts | None = None,
+    opportunity: OpportunityCosts | None = None, *, explain: bool = True,
 ) -> RoutingDecision:
-    """The cheapest feasible plan for one order, with the reasons behind it."""
+    """The cheapest feasible plan for one order, with the reasons behind it (unless `explain` is off: promises
+    for a product page need the plan only)."""
     router = _Router(request, profile, costing, opportunity)
     if request.delivery.method is DeliveryMethod.PICKUP:
         candidates = _pickup_store(request, candidates)
@@ -261,7 +288,7 @@ def route_order(
         profile=profile.name,
         plan=AllocationPlan(tuple(planned(p.location, dict(p.lines)) for p in best.packages)),
         packages=best.packages, split_penalty=best.split_penalty, unfilled=best.unfilled,
-        candidates=tuple(_report(c, s, best) for c, s in screened),
+        candidates=tuple(_report(c, s, best) for c, s in screened) if explain else (),
     )
 
 
@@ -283,7 +310,7 @@ def eligible_locations(
     """The locations an order may draw on under its profile: what a wave optimizer chooses among."""
     router = _Router(request, profile, costing, opportunity)
     options = [s for s in map(router.screen, candidates) if isinstance(s, _Option)]
-    return [EligibleLocation(o.code, o.miles, o.supply, o.terms, o.quote) for o in options]
+    return [EligibleLocation(o.code, o.miles, o.supply, router.terms(o), o.quote) for o in options]
 
 
 def price_plan(
@@ -311,8 +338,11 @@ def _best_plan(router: _Router, options: Sequence[_Option]) -> _Plan | None:
     best_split = None
     if router.profile.max_packages > 1 and worth_splitting and len(options) > 1:
         pool = router.shortlist(options)
-        plans = (router.split(group) for size in range(2, min(router.profile.max_packages, len(pool)) + 1)
-                 for group in combinations(pool, size))
+        cheapest_first = {sku: router.cheapest_first(pool, sku) for sku in demand}
+        wide = pool[:WIDE_SPLIT_CAP]
+        plans = (router.split(group, cheapest_first)
+                 for size in range(2, min(router.profile.max_packages, len(pool)) + 1)
+                 for group in combinations(pool if size == 2 else wide, size))
         best_split = min((p for p in plans if p is not None), key=_Plan.key, default=None)
     if best_single is None:
         return best_split
@@ -322,6 +352,10 @@ def _best_plan(router: _Router, options: Sequence[_Option]) -> _Plan | None:
     saving = best_single.key()[1] - best_split.key()[1]
     same_fill = best_split.unfilled == best_single.unfilled
     return best_split if filled_more or (same_fill and saving > router.profile.split_threshold) else best_single
+
+
+def _per_unit(option: _Option) -> tuple[float, str]:
+    return option.quote.total / sum(option.supply.values()), option.code
 
 
 def _pickup_store(request: RoutingRequest, candidates: Sequence[Candidate]) -> list[Candidate]:

@@ -2,8 +2,8 @@
 
 - `opportunity_costs`: the transportation LP of `domain/routing/lookahead.py`; returns the dual price of each
   (sku, location) stock row: what one unit consumed there now costs the orders still to come.
-- `solve_wave`: the wave MILP of `domain/routing/waves.py`, warm-started from the greedy plan; it falls back to
-  that plan when HiGHS finds nothing better in time.
+- `solve_wave`: the wave of `domain/routing/waves.py`: greedy plan, plan-LP bound and rounding, then the MILP
+  warm-started from the better plan when that is not yet within the gap; never worse than greedy.
 - `hindsight_bound`: the LP over whole fulfillment plans (one convexity row per order, stock and capacity
   rows), by column generation with an exact per-order pricing step. Over one day's orders it is the hindsight
   bound; over order *types* weighted by expected counts it is the deterministic LP of Jasin & Sinha (2015) and
@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
@@ -34,6 +34,7 @@ from omnifill.domain.routing.waves import (
     WavePlan,
     WaveProblem,
     assignment_cost,
+    cheapest_assignment,
     greedy_wave,
     to_plan,
 )
@@ -300,82 +301,65 @@ class _Wave:
 def solve_wave(problem: WaveProblem, time_limit_s: float, mip_gap: float = 0.01) -> WavePlan:
     """The wave's least-cost plan within the time limit, never worse than the greedy one.
 
-    1. the greedy plan; 2. the plan LP (column generation): a lower bound, and dual prices of stock and
-    capacity; 3. the greedy plan again with those prices added to the costs (scarce stock goes to the orders
-    that value it most); 4. if the better plan is not yet within `mip_gap` of the bound, the MILP, warm-started
-    from it, for the time left. The bound reported is the better of the plan LP's and the MILP's.
+    1. the greedy plan; 2. the plan LP (column generation, half the time at most): a lower bound; 3. its
+    solution rounded to a plan; 4. if the better of the two plans is not yet within `mip_gap` of the bound,
+    the MILP, warm-started from it, for the time left. The bound reported is the better of the plan LP's and
+    the MILP's; `fallback` says the plan is the greedy one.
     """
     started = time.perf_counter()
     greedy = greedy_wave(problem)
+
+    def finish(plan: WavePlan, status: str, bound: float) -> WavePlan:
+        bound = min(bound, plan.objective)
+        gap = (plan.objective - bound) / max(abs(plan.objective), 1e-9) if np.isfinite(bound) else float("inf")
+        return WavePlan(plan.plans, plan.unfilled, plan.objective, bound, gap, time.perf_counter() - started,
+                        status, plan is greedy and bool(problem.orders), greedy.objective)
+
     if not problem.orders:
-        return _finish(greedy, started, "empty wave", bound=0.0, fallback=False)
-    plan_lp = _PlanLp(problem, None).solve(time_limit_s / 2, tolerance=mip_gap / 10)
-    guided = _guided(problem, plan_lp)
-    best = guided if guided.objective < greedy.objective - 1e-9 else greedy
-    bound = plan_lp.value
+        return finish(greedy, "empty wave", 0.0)
+    plan_lp = _PlanLp(problem, None)
+    bound = plan_lp.solve(time_limit_s / 2, tolerance=mip_gap / 10).value
+    rounded = _plan_of(problem, plan_lp.rounded())
+    best = rounded if rounded.objective < greedy.objective - 1e-9 else greedy
     if best.objective - bound <= mip_gap * abs(best.objective):
-        return _finish(best, started, "plan LP: within the gap", bound=bound, fallback=best is greedy,
-                       greedy_objective=greedy.objective)
+        return finish(best, "plan LP: within the gap", bound)
+    found, status, milp_bound = _milp(problem, best, time_limit_s - (time.perf_counter() - started), mip_gap)
+    bound = max(bound, milp_bound)
+    if found is None:
+        return finish(best, status, bound)
+    if found.objective >= best.objective - 1e-9:
+        return finish(best, f"{status}: nothing better than the start", bound)
+    return finish(found, status, bound)
+
+
+def _milp(problem: WaveProblem, start: WavePlan, seconds: float, mip_gap: float) -> tuple[
+        WavePlan | None, str, float]:
+    """The MILP from `start`: its plan (None with the reason if there is none usable), status and bound."""
     model = _Wave()
     model.flatten(problem)
-    left = time_limit_s - (time.perf_counter() - started)
-    solver = _solver(time_limit=max(0.0, left), mip_rel_gap=mip_gap)
+    solver = _solver(time_limit=max(0.0, seconds), mip_rel_gap=mip_gap)
     model.pass_to(solver, problem)
     warm = highspy.HighsSolution()
-    warm.col_value = model.start(problem, best)
+    warm.col_value = model.start(problem, start)
     warm.value_valid = True
     solver.setSolution(warm)
     solver.run()
     status = solver.modelStatusToString(solver.getModelStatus())
     info = solver.getInfo()
-    if np.isfinite(info.mip_dual_bound):
-        bound = max(bound, float(info.mip_dual_bound))
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else float("-inf")
     if info.primal_solution_status != FEASIBLE:
-        return _finish(best, started, f"{status}: no MILP solution", bound=bound, fallback=best is greedy,
-                       greedy_objective=greedy.objective)
+        return None, f"{status}: no MILP solution", bound
     found = model.assignments(problem, np.asarray(solver.getSolution().col_value))
     if found is None:
-        return _finish(best, started, f"{status}: MILP solution not in whole units", bound=bound,
-                       fallback=best is greedy,
-                       greedy_objective=greedy.objective)
-    objective = sum(assignment_cost(o, a) for o, a in zip(problem.orders, found, strict=True))
-    if objective >= best.objective - 1e-9:
-        return _finish(best, started, f"{status}: nothing better than the start", bound=bound,
-                       fallback=best is greedy,
-                       greedy_objective=greedy.objective)
-    return _finish(_plan_of(problem, found, greedy.objective), started, status, bound=bound, fallback=False)
+        return None, f"{status}: MILP solution not in whole units", bound
+    return _plan_of(problem, found), status, bound
 
 
-def _guided(problem: WaveProblem, prices: PlanBound) -> WavePlan:
-    """The greedy plan when each unit also costs its stock's dual price and each package its location's."""
-    def shifted(option: WaveOption) -> WaveOption:
-        extra = prices.capacity_prices.get(option.location, 0.0)
-        price = {s: prices.stock_prices.get((s, option.location), 0.0) for s in option.per_unit}
-        return WaveOption(
-            option.location, option.per_package + extra, {s: c + price[s] for s, c in option.per_unit.items()},
-            None if option.floor_package is None else option.floor_package + extra,
-            {s: c + price[s] for s, c in option.floor_unit.items()})
-
-    orders = tuple(replace(o, options=tuple(shifted(x) for x in o.options)) for o in problem.orders)
-    plan = greedy_wave(replace(problem, orders=orders))
-    found = [Assignment({f.location: dict(f.lines) for f in plan.plans[o.order_id].fulfillments},
-                        plan.unfilled.get(o.order_id, {})) for o in problem.orders]
-    return _plan_of(problem, found, float("nan"))
-
-
-def _plan_of(problem: WaveProblem, found: Sequence[Assignment], greedy_objective: float) -> WavePlan:
+def _plan_of(problem: WaveProblem, found: Sequence[Assignment]) -> WavePlan:
     objective = sum(assignment_cost(o, a) for o, a in zip(problem.orders, found, strict=True))
     plans = {o.order_id: to_plan(a) for o, a in zip(problem.orders, found, strict=True)}
     unfilled = {o.order_id: dict(a.unfilled) for o, a in zip(problem.orders, found, strict=True) if a.unfilled}
-    return WavePlan(plans, unfilled, objective, float("-inf"), float("inf"), 0.0, "", False, greedy_objective)
-
-
-def _finish(plan: WavePlan, started: float, status: str, *, bound: float, fallback: bool,
-            greedy_objective: float | None = None) -> WavePlan:
-    bound = min(bound, plan.objective)
-    gap = (plan.objective - bound) / max(abs(plan.objective), 1e-9) if np.isfinite(bound) else float("inf")
-    return WavePlan(plan.plans, plan.unfilled, plan.objective, bound, gap, time.perf_counter() - started,
-                    status, fallback, plan.greedy_objective if greedy_objective is None else greedy_objective)
+    return WavePlan(plans, unfilled, objective, float("-inf"), float("inf"), 0.0, "", False, float("nan"))
 
 
 # --- the plan LP ----------------------------------------------------------------------------------------------
@@ -416,7 +400,9 @@ class _Group:
 
     A line kept whole although a location holds only part of it (past MAX_ITEMS) may be sent whole by any
     location holding a unit: a plan splitting it is a mixture of such plans that costs no less and uses the
-    same stock, so the LP stays a relaxation of the real problem.
+    same stock, so the LP stays a relaxation of the real problem. For the same reason the search does not stop
+    two packages of one order coming from one location, though together they may take more units of a split
+    line than it holds: such plans only make the bound lower (still valid, less tight).
     """
 
     members: list[int]  # order indexes
@@ -574,6 +560,7 @@ class _PlanLp:
         matrix.add_rows(np.full(n_cap, -INF), self.capacity)
         matrix.add(np.arange(n), np.arange(n), np.ones(n))
         self.lost_units = [float(sum(o.demand.values())) for o in problem.orders]
+        self.columns = [(m, Assignment({}, dict(o.demand))) for m, o in enumerate(problem.orders)]
         self.solver = _solver(simplex_strategy=4)  # primal simplex: adding columns keeps the basis feasible
         everything_lost = np.array([o.unfilled_cost * sum(o.demand.values()) for o in problem.orders])
         matrix.pass_to(self.solver, everything_lost, np.zeros(n), np.full(n, INF))
@@ -629,12 +616,36 @@ class _PlanLp:
                     rows.append(n + n_stock + self.rows.capacity_of[location])
                     values.append(1.0)
             self.lost_units.append(float(sum(assignment.unfilled.values())))
+            self.columns.append((order, assignment))
         count = len(columns)
         status = self.solver.addCols(count, np.array([c[2] for c in columns]), np.zeros(count),
                                      np.full(count, INF), len(rows), np.array(starts, dtype=np.int32),
                                      np.array(rows, dtype=np.int32), np.array(values))
         if status != highspy.HighsStatus.kOk:
             raise RuntimeError(f"HiGHS refused the columns: {status}")
+
+    def rounded(self) -> list[Assignment]:
+        """A plan from the LP's solution: orders by how sure the LP is of them, each taking its heaviest plan
+        if the stock and capacity left allow, else its cheapest assignment from what is left."""
+        weight = np.asarray(self.solver.getSolution().col_value)
+        heaviest: dict[int, tuple[float, int]] = {}
+        for c, (m, _) in enumerate(self.columns):
+            if weight[c] > heaviest.get(m, (-1.0, -1))[0]:
+                heaviest[m] = (float(weight[c]), c)
+        stock = dict(self.problem.stock)
+        capacity = dict(self.problem.capacity)
+        found: dict[int, Assignment] = {}
+        for m, (_, c) in sorted(heaviest.items(), key=lambda item: (-item[1][0], item[0])):
+            order, plan = self.problem.orders[m], self.columns[c][1]
+            fits = all(capacity.get(loc, 1) > 0 and all(stock.get((s, loc), 0) >= n for s, n in lines.items())
+                       for loc, lines in plan.lines.items())
+            found[m] = plan if fits else cheapest_assignment(order, stock, capacity)
+            for loc, lines in found[m].lines.items():
+                if loc in capacity:
+                    capacity[loc] -= 1
+                for s, n in lines.items():
+                    stock[(s, loc)] -= n
+        return [found[m] for m in range(len(self.problem.orders))]
 
 
 def hindsight_bound(

@@ -113,7 +113,8 @@ def _place_once(
         ledger = reserve_plan(uow, order.id, decision.plan, sku_ids, network.location_ids, actor, now, "order placed")
         uow.orders.add(order, sku_ids, network.location_ids, now)
         uow.inventory.record(ledger, now)
-        uow.routing_decisions.add(order.id, "initial", decision.profile, decision_record(decision, request), now)
+        uow.routing_decisions.add(order.id, "initial", decision.profile, decision_record(decision, request), now,
+                                  first=True)
         uow.outbox.add([order_event("order.placed", order, now)])
         body = None
         if idempotency:

@@ -113,13 +113,16 @@ class RoutingDecisionRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, order_id: str, kind: str, profile: str, body: dict[str, Any], now: datetime) -> int:
+    def add(
+        self, order_id: str, kind: str, profile: str, body: dict[str, Any], now: datetime, *, first: bool = False,
+    ) -> int:
         """Append a decision to the order's trail; returns its sequence number (the first is 1).
 
-        Two writers appending to one order at once collide on (order_id, sequence) rather than interleave;
-        services that reroute hold the order's row anyway.
+        `first` says the order is new (intake), which saves looking up the last number. Two writers appending
+        to one order at once collide on (order_id, sequence) rather than interleave; services that reroute hold
+        the order's row anyway.
         """
-        last = self._c.execute(
+        last = 0 if first else self._c.execute(
             select(func.max(routing_decisions.c.sequence)).where(routing_decisions.c.order_id == order_id)
         ).scalar()
         sequence = (last or 0) + 1

@@ -2,8 +2,9 @@
 
 A wave is a set of orders, each with a shortlist of options (a location, the fixed cost of a package from it
 and a cost per unit of each SKU it can send), the stock left per (sku, location) and the packages each
-location can still accept. `omnifill.adapters.highs.solve_wave` optimizes it as a MILP; `greedy_wave` here
-is its fallback and warm start: orders in sequence, each taking its cheapest assignment from what is left.
+location can still accept. `omnifill.adapters.highs.solve_wave` optimizes it (plan LP, rounding, MILP);
+`greedy_wave` here is its fallback and warm start: orders in sequence, each taking its cheapest assignment
+from what is left.
 """
 
 from __future__ import annotations

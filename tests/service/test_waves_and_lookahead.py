@@ -6,14 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from omnifill.adapters.geography import region_centroid
+from omnifill.adapters.geography import lookup_postal_code, region_centroid
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
 from omnifill.domain.locations import great_circle_miles
 from omnifill.domain.orders import FulfillmentStatus, Order, OrderStatus, ServiceLevel
 from omnifill.domain.routing.lookahead import amortized_unit_cost
 from omnifill.domain.routing.profiles import RoutingProfile
-from omnifill.services.lookahead import solve_lookahead
+from omnifill.domain.routing.waves import WaveOption
+from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.orders import cancel_order, get_order, place_order
 from omnifill.services.rerouting import reject_fulfillment
 from omnifill.services.routing import default_cost_model
@@ -144,3 +145,30 @@ def test_routing_adds_the_opportunity_cost_and_explains_it(network: UnitOfWork) 
         [decision] = reader.routing_decisions.for_order(order.id)
     phl = next(c for c in decision.body["candidates"] if c["location"] == "PHL")
     assert phl["cost"]["opportunity"] > 0
+
+
+def test_the_plan_lp_prices_scarce_stock_by_whole_packages(network: UnitOfWork) -> None:
+    # The same day as above, priced by the LP over yesterday's five orders as whole packages: 2 ship from
+    # Philadelphia, 3 from Los Angeles, so a Philadelphia unit is worth a Los Angeles package less a local one.
+    stock(network, {("A", "PHL"): 7, ("A", "LAX"): 10})
+    for n in range(5):
+        placed(network, f"PAST-{n}", ZIP["NYC"])
+
+    run = solve_lookahead(network, NOW + timedelta(hours=1), method=LookaheadMethod.PLANS)
+
+    assert (run.orders_seen, run.priced) == (5, 1)
+    model = default_cost_model()
+    with network.reading() as reader:
+        places = reader.locations.by_code(["PHL", "LAX"])
+        prices = reader.opportunity_costs.all()
+    new_york = lookup_postal_code(ZIP["NYC"])
+    assert new_york is not None
+
+    def package(code: str) -> float:
+        location = places[code][1]
+        terms = model.linear_terms(location, great_circle_miles(location.position, new_york.position),
+                                   ServiceLevel.STANDARD)
+        assert terms is not None
+        return WaveOption.from_terms(code, terms, {"A": 0.25}).package_cost({"A": 1})
+
+    assert prices == {("A", "PHL"): pytest.approx(package("LAX") - package("PHL"))}

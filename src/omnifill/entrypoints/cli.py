@@ -17,7 +17,7 @@ from omnifill.config import Settings
 from omnifill.domain.errors import DomainError
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
-from omnifill.services.lookahead import solve_lookahead
+from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.waves import run_wave
 
 # Idle keep-alive connections stay open longer than a load balancer's usual 60 s idle timeout, so the
@@ -84,12 +84,14 @@ def routing_lookahead(
     history_hours: Annotated[float, typer.Option(help="Recent ship orders that shape expected demand.")] = 24,
     horizon_hours: Annotated[float, typer.Option(help="How far ahead that demand is expected.")] = 24,
     every: Annotated[float | None, typer.Option(help="Run again every this many seconds (a schedule).")] = None,
+    method: Annotated[LookaheadMethod, typer.Option(help="transportation (per-SKU flows) or plans (whole orders).")]
+    = LookaheadMethod.TRANSPORTATION,
 ) -> None:
     """Solve the look-ahead LP and store each unit's opportunity cost for routing to use."""
     uow = _uow()
     while True:
         run = solve_lookahead(uow, datetime.now(UTC), history=timedelta(hours=history_hours),
-                              horizon=timedelta(hours=horizon_hours))
+                              horizon=timedelta(hours=horizon_hours), method=method)
         typer.echo(f"look-ahead: {run.orders_seen} orders seen, {run.skus} SKUs, {run.locations} locations, "
                    f"{run.regions} regions; {run.priced} (SKU, location) pairs priced in {run.seconds:.2f} s")
         if every is None:

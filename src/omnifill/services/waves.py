@@ -10,7 +10,7 @@ meantime nothing is changed and the wave says so (409): run it again.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from omnifill.domain.orders import (
     Order,
     transition,
 )
-from omnifill.domain.routing.engine import RoutingRequest, eligible_locations, price_plan
+from omnifill.domain.routing.engine import EligibleLocation, RoutingRequest, eligible_locations, price_plan
 from omnifill.domain.routing.plans import AllocationPlan, planned
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.waves import WaveOption, WaveOrder, WavePlan, WaveProblem
@@ -111,18 +111,28 @@ def _waiting(
     keep = {f.location for f in current.fulfillments}
     ranked = sorted(eligible, key=lambda e: (e.quote.total / sum(e.supply.values()), e.location))
     chosen = [e for e in ranked if e.location in keep] + [e for e in ranked if e.location not in keep]
-    options = tuple(
-        WaveOption(e.location, e.terms.per_package + costing.split_penalty,
-                   {sku: e.terms.unit_cost(weights.get(sku, 0.0)) + opportunity.get((sku, e.location), 0.0)
-                    for sku in e.supply})
-        for e in chosen[:max(OPTIONS_PER_ORDER, len(keep))]
-    )
+    options = tuple(_option(e, weights, opportunity, costing.split_penalty)
+                    for e in chosen[:max(OPTIONS_PER_ORDER, len(keep))])
     problem = WaveOrder(order.id, demand, options, UNFILLED_COST, profile.max_packages)
 
     def price(plan: AllocationPlan) -> float:
         return price_plan(request, plan, network.candidates, costing, opportunity, profile.look_ahead)
 
     return _Waiting(order, current, problem, price)
+
+
+def _option(
+    eligible: EligibleLocation, weights: Mapping[str, float], opportunity: Mapping[tuple[str, str], float],
+    split_penalty: float,
+) -> WaveOption:
+    """The location priced as the rate card prices it (first-kilogram floor included), plus each unit's
+    opportunity cost and, per package, the split penalty (a constant per order, so it changes no choice but
+    the number of packages)."""
+    exact = WaveOption.from_terms(eligible.location, eligible.terms,
+                                  {sku: weights.get(sku, 0.0) for sku in eligible.supply}, split_penalty)
+    extra = {sku: opportunity.get((sku, eligible.location), 0.0) for sku in eligible.supply}
+    return replace(exact, per_unit={sku: cost + extra[sku] for sku, cost in exact.per_unit.items()},
+                   floor_unit={sku: cost + extra[sku] for sku, cost in exact.floor_unit.items()})
 
 
 def order_demand(order: Order) -> dict[str, int]:

@@ -14,6 +14,7 @@ from omnifill.domain.routing.availability import Promise
 from omnifill.domain.routing.backorders import Backorder
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.entrypoints.api.schemas import Code, Country, PostalCode, Strict, Text
+from omnifill.services.lookahead import LookaheadMethod
 
 _DEFAULT = RoutingProfile()  # the defaults of a field left out are the domain's, stated once
 BufferUnits = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -184,6 +185,7 @@ class AvailabilityOut(BaseModel):
 class LookaheadIn(Strict):
     history_hours: Annotated[float, Field(gt=0, le=24 * 90, allow_inf_nan=False)] = 24
     horizon_hours: Annotated[float, Field(gt=0, le=24 * 30, allow_inf_nan=False)] = 24
+    method: LookaheadMethod = LookaheadMethod.TRANSPORTATION
 
 
 class LookaheadOut(BaseModel):

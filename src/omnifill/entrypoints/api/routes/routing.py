@@ -74,7 +74,7 @@ def run_lookahead(body: LookaheadIn, caller: Caller, uow: Uow) -> LookaheadOut:
     """Solve the look-ahead LP now (it also runs on a schedule: `omnifill routing lookahead --every 900`)."""
     caller.require(Permission.ROUTING_WRITE)
     run = lookahead.solve_lookahead(uow, datetime.now(UTC), history=timedelta(hours=body.history_hours),
-                                    horizon=timedelta(hours=body.horizon_hours))
+                                    horizon=timedelta(hours=body.horizon_hours), method=body.method)
     return LookaheadOut(orders_seen=run.orders_seen, skus=run.skus, locations=run.locations, regions=run.regions,
                         priced=run.priced, seconds=round(run.seconds, 3))
 

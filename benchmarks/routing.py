@@ -22,7 +22,9 @@ a. Reference scenario (seeded): 10 warehouses at real US logistics hubs and 90 s
    surcharge), never by a policy's own objective; a unit not shipped costs LOST_SALE.
    Promise: at checkout the customer is promised the standard-service delivery date from the nearest location
    holding every line (if none does, the latest of each line's nearest holder), with that location's cut-off;
-   an order meets it when every unit arrives by then (a partly unfilled order does not).
+   an order meets it when every unit arrives by then (a partly unfilled order does not). The policies above
+   route on cost alone; "promise enforced" rows give the engine that date as `promised_by` with a profile
+   that enforces it (falling back to a late plan only when no location can make it).
    Bound: `hindsight_bound` over the day's orders with every location as an option, the day's stock and the
    stores' daily capacities: the plan LP, a valid lower bound for any policy, even one that knew the day ahead.
 b. Jasin & Sinha (2015) warm-up, as set up in the public code of Amil, Makhdoumi & Wei (2025), repository
@@ -383,8 +385,11 @@ class LookAhead:
     sources: int = 6
 
 
-def engine_policy(look_ahead: LookAhead | None, history: Sequence[Order] = ()) -> Policy:
-    profile = RoutingProfile(look_ahead=look_ahead is not None, enforce_promise=False)
+def engine_policy(look_ahead: LookAhead | None, history: Sequence[Order] = (), keep_promise: bool = False) -> Policy:
+    """`keep_promise`: the order carries the checkout promise as `promised_by` and the profile enforces it
+    (locations that would deliver late are filtered; if none is left, the order is placed anyway, late)."""
+    profile = RoutingProfile(look_ahead=look_ahead is not None, enforce_promise=keep_promise)
+    relaxed = replace(profile, enforce_promise=False)
 
     def run(day: Day, orders: Sequence[Order]) -> None:
         opportunity: OpportunityCosts | None = None
@@ -399,8 +404,10 @@ def engine_policy(look_ahead: LookAhead | None, history: Sequence[Order] = ()) -
                 next_solve += look_ahead.resolve_every
             promise = day.promise(order, order.placed_at)
             request = RoutingRequest(order.demand, SHIP, order.placed_at, order.destination, day.network.weights,
-                                     allow_partial=True)
+                                     promised_by=promise if keep_promise else None, allow_partial=True)
             decision = route_order(request, day.candidates(order), profile, day.costing, opportunity)
+            if keep_promise and decision.unfilled:
+                decision = route_order(request, day.candidates(order), relaxed, day.costing, opportunity)
             day.ship(order, [(p.location, dict(p.lines)) for p in decision.packages], order.placed_at, promise)
 
     return run
@@ -555,6 +562,8 @@ def reference(seed: int, quick: bool) -> None:
         ("nearest-with-stock", nearest_policy),
         ("myopic (engine)", engine_policy(None)),
         ("look-ahead (engine + transport LP)", engine_policy(look_ahead, history)),
+        ("myopic, checkout promise enforced", engine_policy(None, keep_promise=True)),
+        ("look-ahead, checkout promise enforced", engine_policy(look_ahead, history, keep_promise=True)),
         ("batch MILP, hourly waves", batch_policy(waves["hourly"])),
         ("batch MILP, hourly + look-ahead", batch_policy(waves["hourly + look-ahead"], look_ahead, history)),
     ]

@@ -171,6 +171,10 @@ def test_a_wave_and_a_look_ahead_run_on_demand(api: TestClient, network: Network
     details = error_of(api.post("/v1/routing/waves", headers=operator, json={"time_limit_seconds": 0}),
                        422, "invalid_input")
     assert details["errors"][0]["field"] == "time_limit_seconds"
-    run = api.post("/v1/routing/lookahead", headers=operator, json={"history_hours": 1})
-    assert run.status_code == 200, run.text
-    assert (run.json()["orders_seen"], run.json()["skus"]) == (1, 1)
+    for method in ("transportation", "plans"):
+        run = api.post("/v1/routing/lookahead", headers=operator, json={"history_hours": 1, "method": method})
+        assert run.status_code == 200, run.text
+        assert (run.json()["orders_seen"], run.json()["skus"]) == (1, 1)
+    details = error_of(api.post("/v1/routing/lookahead", headers=operator, json={"method": "crystal-ball"}),
+                       422, "invalid_input")
+    assert details["errors"][0]["field"] == "method"

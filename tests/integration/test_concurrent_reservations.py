@@ -20,6 +20,7 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
 from omnifill.domain.errors import DuplicateOrder, InsufficientStock, InvalidTransition
 from omnifill.domain.orders import Order, OrderDraft, OrderStatus
+from omnifill.services.catalog import update_location
 from omnifill.services.inventory import list_balances, set_safety_stock
 from omnifill.services.orders import IdempotentRequest, PlacedOrder, cancel_order, place_order
 from tests.conftest import NOW
@@ -111,6 +112,20 @@ def test_32_orders_racing_for_10_units_place_exactly_10(engine: Engine) -> None:
     assert level(engine, "TEE", "PHL") == (10, 10)
     assert order_count(engine) == 10
     assert movement_kinds(engine) == {"receipt": 1, "reservation": 10}
+    assert_ledger_replays_into_balances(engine)
+
+
+def test_racing_orders_never_take_more_than_a_locations_daily_capacity(engine: Engine) -> None:
+    # Philadelphia is the cheapest for New York but takes 5 orders a day; Los Angeles has room for everyone.
+    uow = set_up(engine, ("TEE",), {("TEE", "PHL"): 100, ("TEE", "LAX"): 100})
+    update_location(uow, "PHL", {"daily_order_capacity": 5}, NOW)
+
+    results = race(engine, 24, lambda uow, i: place_order(uow, ship_order(f"W-{i}", {"TEE": 1}), "web", NOW))
+
+    placed = [r for r in results if isinstance(r, PlacedOrder)]
+    assert set(outcomes(results)) <= {"PlacedOrder", "InsufficientStock"}  # a refusal only after 3 lost races
+    assert level(engine, "TEE", "PHL") == (100, 5)
+    assert level(engine, "TEE", "LAX") == (100, len(placed) - 5)
     assert_ledger_replays_into_balances(engine)
 
 

@@ -41,11 +41,14 @@ from omnifill.domain.routing.engine import RoutingDecision, RoutingRequest, rout
 from omnifill.domain.routing.plans import AllocationPlan
 from omnifill.domain.routing.profiles import profile_for
 from omnifill.services.routing import (
+    LostRace,
     decision_record,
     default_cost_model,
     destination_of,
     network_stock,
     orders_today,
+    routing_profiles,
+    take_capacity,
 )
 
 
@@ -65,10 +68,6 @@ class PlacedOrder:
     order: Order | None  # None when the answer is a replay
     body: dict[str, Any] | None  # the stored answer, when an Idempotency-Key was given
     replayed: bool = False
-
-
-class LostRace(Exception):
-    """Stock we saw available was taken before our guarded update ran; plan again on fresh numbers."""
 
 
 def place_order(
@@ -106,11 +105,12 @@ def _place_once(
                                 orders_today(uow, stock.at, now))
         request = RoutingRequest(draft.demand(), draft.delivery, now, destination, stock.weights_kg,
                                  draft.delivery.promised_by)
-        profile = profile_for(uow.routing_profiles.all(), draft.channel, draft.delivery.method,
+        profile = profile_for(routing_profiles(uow), draft.channel, draft.delivery.method,
                               draft.delivery.service_level)
         decision = route_order(request, network.candidates, profile, costing, stock.opportunity)
         order = _order_from_plan(draft, decision, now)
         ledger = reserve_plan(uow, order.id, decision.plan, sku_ids, network.location_ids, actor, now, "order placed")
+        take_capacity(uow, decision.plan, network, now)
         uow.orders.add(order, sku_ids, network.location_ids, now)
         uow.inventory.record(ledger, now)
         uow.routing_decisions.add(order.id, "initial", decision.profile, decision_record(decision, request), now,

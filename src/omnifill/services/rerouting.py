@@ -33,13 +33,16 @@ from omnifill.domain.orders import (
 from omnifill.domain.routing.backorders import Backorder, BackorderStatus
 from omnifill.domain.routing.engine import RoutingRequest, route_order
 from omnifill.domain.routing.profiles import profile_for
-from omnifill.services.orders import LostRace, order_event, release_units, reserve_plan
+from omnifill.services.orders import order_event, release_units, reserve_plan
 from omnifill.services.routing import (
+    LostRace,
     decision_record,
     default_cost_model,
     destination_of,
     network_stock,
     orders_today,
+    routing_profiles,
+    take_capacity,
 )
 
 Ledger = list[tuple[Movement, Keys, StockLevel]]
@@ -179,7 +182,7 @@ def _route_remainder(
     excluded = _failed_locations(uow, order.id) | {remainder.failed_at}
     request = RoutingRequest(dict(remainder.units), order.delivery, now, exclude=frozenset(excluded),
                              allow_partial=True, promised_by=order.delivery.promised_by)
-    profile = profile_for(uow.routing_profiles.all(), order.channel, order.delivery.method,
+    profile = profile_for(routing_profiles(uow), order.channel, order.delivery.method,
                           order.delivery.service_level)
     if order.delivery.method is DeliveryMethod.PICKUP:
         unfilled, ledger = dict(remainder.units), []
@@ -196,6 +199,7 @@ def _route_remainder(
         decision = route_order(request, network.candidates, profile, costing, stock.opportunity)
         ledger = reserve_plan(uow, order.id, decision.plan, stock.sku_ids, network.location_ids, actor, now,
                               f"rerouted: {remainder.reason}")
+        take_capacity(uow, decision.plan, network, now)
         added = [FulfillmentOrder(new_id("ful"), f.location, FulfillmentStatus.PENDING,
                                   tuple(FulfillmentLine(sku, n) for sku, n in f.lines))
                  for f in decision.plan.fulfillments]

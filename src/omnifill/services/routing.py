@@ -3,11 +3,15 @@ and the record a decision leaves behind."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine
 
 from omnifill.adapters.geography import lookup_postal_code
 from omnifill.adapters.rates import load_cost_model
@@ -17,7 +21,8 @@ from omnifill.domain.errors import InvalidInput
 from omnifill.domain.locations import GeoPoint, Location, great_circle_miles
 from omnifill.domain.orders import Address
 from omnifill.domain.routing.engine import PackageQuote, RoutingDecision, RoutingRequest
-from omnifill.domain.routing.plans import Candidate
+from omnifill.domain.routing.plans import AllocationPlan, Candidate
+from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.promises import local_time
 
 
@@ -67,27 +72,62 @@ def network_stock(
     return NetworkStock(candidates, {code: location_id for code, (location_id, _) in places.items()})
 
 
+_profiles: WeakKeyDictionary[Engine, tuple[float, list[RoutingProfile]]] = WeakKeyDictionary()
+PROFILES_MAX_AGE_SECONDS = 1.0
+
+
+def routing_profiles(uow: UnitOfWork) -> list[RoutingProfile]:
+    """The stored profiles, re-read at most once a second per database: intake asks on every order.
+
+    A change made through this process is seen at once (`forget_routing_profiles`); one made by another
+    process, within a second.
+    """
+    clock = time.monotonic()
+    found = _profiles.get(uow.engine)
+    if found is None or clock - found[0] > PROFILES_MAX_AGE_SECONDS:
+        found = _profiles[uow.engine] = (clock, uow.routing_profiles.all())
+    return found[1]
+
+
+def forget_routing_profiles() -> None:
+    _profiles.clear()
+
+
 def orders_today(
     uow: UnitOfWork, availability: Sequence[tuple[int, Location, str, int]], now: datetime,
 ) -> dict[str, int]:
-    """Fulfillments each capacity-limited location has taken since its local midnight.
+    """Fulfillments each capacity-limited location has taken on its local day so far."""
+    limited = {location_id: loc for location_id, loc, _, _ in availability if loc.daily_order_capacity is not None}
+    days: dict[str, date] = {}  # a network has few time zones
+    for loc in limited.values():
+        if loc.time_zone not in days:
+            days[loc.time_zone] = local_day(loc, now)
+    taken = uow.location_loads.taken({location_id: days[loc.time_zone] for location_id, loc in limited.items()})
+    return {limited[location_id].code: count for location_id, count in taken.items()}
 
-    On SQLite writers run one at a time, so the limit is exact; on PostgreSQL orders placed at the same
-    instant may each see the last slot free, so a location can exceed it by the number of concurrent writers.
-    """
-    limited = {loc.code: (location_id, loc) for location_id, loc, _, _ in availability
-               if loc.daily_order_capacity is not None}
-    if not limited:
-        return {}
-    midnight = {code: local_time(loc, now).replace(hour=0, minute=0, second=0, microsecond=0)
-                for code, (_, loc) in limited.items()}
-    code_of = {location_id: code for code, (location_id, _) in limited.items()}
-    counts = dict.fromkeys(limited, 0)
-    for location_id, created_at in uow.orders.fulfillments_since(list(code_of), min(midnight.values())):
-        code = code_of[location_id]
-        if created_at >= midnight[code]:
-            counts[code] += 1
-    return counts
+
+def take_capacity(uow: UnitOfWork, plan: AllocationPlan, network: NetworkStock, now: datetime) -> None:
+    """Count the plan's fulfillments against their locations' daily capacity; a location that filled up since
+    routing read it loses the race like stock does (`LostRace`: plan again)."""
+    locations = {c.location.code: c.location for c in network.candidates}
+    for fulfillment in plan.fulfillments:
+        location = locations[fulfillment.location]
+        capacity = location.daily_order_capacity
+        if capacity is not None and not uow.location_loads.take(
+                network.location_ids[location.code], local_day(location, now), capacity):
+            raise CapacityTaken(location.code)
+
+
+class LostRace(Exception):
+    """Stock (or capacity) we saw free was taken before our guarded update ran; plan again on fresh numbers."""
+
+
+class CapacityTaken(LostRace):
+    """A location reached its daily capacity between routing's read and our write."""
+
+
+def local_day(location: Location, now: datetime) -> date:
+    return local_time(location, now).date()
 
 
 def _miles(destination: GeoPoint | None, location: Location) -> float | None:

@@ -9,6 +9,7 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.errors import NotFound
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.routing.profiles import DEFAULT_PROFILE, RoutingProfile
+from omnifill.services.routing import forget_routing_profiles
 
 
 def list_profiles(uow: UnitOfWork) -> list[RoutingProfile]:
@@ -39,4 +40,5 @@ def put_profile(uow: UnitOfWork, profile: RoutingProfile, now: datetime) -> bool
             {"profile": profile.name, "created": created, "body": profile_body(profile)}, now,
         )])
         uow.commit()
+    forget_routing_profiles()
     return created

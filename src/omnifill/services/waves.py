@@ -32,8 +32,8 @@ from omnifill.domain.routing.engine import EligibleLocation, RoutingRequest, eli
 from omnifill.domain.routing.plans import AllocationPlan, planned
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.waves import WaveOption, WaveOrder, WavePlan, WaveProblem
-from omnifill.services.orders import LostRace, order_event, release_units, reserve_plan
-from omnifill.services.routing import default_cost_model, destination_of, network_stock
+from omnifill.services.orders import order_event, release_units, reserve_plan
+from omnifill.services.routing import LostRace, default_cost_model, destination_of, network_stock
 
 OPTIONS_PER_ORDER = 8
 UNFILLED_COST = 1_000.0  # per unit: the wave never gives up a unit an order already holds

@@ -109,6 +109,9 @@ class StoredDecision:
     created_at: datetime
 
 
+_INSERT_DECISION = insert(routing_decisions)  # built once: intake writes one per order
+
+
 class RoutingDecisionRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -126,9 +129,10 @@ class RoutingDecisionRepository:
             select(func.max(routing_decisions.c.sequence)).where(routing_decisions.c.order_id == order_id)
         ).scalar()
         sequence = (last or 0) + 1
-        self._c.execute(insert(routing_decisions).values(
-            order_id=order_id, sequence=sequence, kind=kind, profile=profile, body=body, created_at=now,
-        ))
+        self._c.execute(_INSERT_DECISION, {
+            "order_id": order_id, "sequence": sequence, "kind": kind, "profile": profile, "body": body,
+            "created_at": now,
+        })
         return sequence
 
     def for_order(self, order_id: str) -> list[StoredDecision]:

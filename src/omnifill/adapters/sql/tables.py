@@ -234,3 +234,13 @@ opportunity_costs = Table(
     Column("per_unit", Float, nullable=False),
     Column("solved_at", Timestamp, nullable=False),
 )
+
+# Fulfillments each location took per local day: what its daily order capacity is checked against. A counter
+# taken with a guarded upsert, like stock, so two orders can never both take a location's last slot.
+location_day_loads = Table(
+    "location_day_loads", metadata,
+    Column("location_id", ForeignKey("locations.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("fulfillments", Integer, nullable=False),
+    CheckConstraint("fulfillments >= 0", name="fulfillments_not_negative"),
+)

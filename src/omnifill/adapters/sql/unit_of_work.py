@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
     backorders: BackorderRepository
     waves: WaveRepository
     opportunity_costs: OpportunityCostRepository
+    location_loads: LocationLoadRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -62,6 +64,7 @@ class UnitOfWork:
         self.backorders = BackorderRepository(connection)
         self.waves = WaveRepository(connection)
         self.opportunity_costs = OpportunityCostRepository(connection)
+        self.location_loads = LocationLoadRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from omnifill.adapters.geography import all_postal_codes
+from omnifill.adapters.geography import all_postal_codes, lookup_postal_code
 from omnifill.adapters.highs import hindsight_bound, opportunity_costs, solve_wave
 from omnifill.adapters.rates import load_cost_model
 from omnifill.adapters.sql.engine import make_engine
@@ -69,6 +69,7 @@ from omnifill.domain.errors import InsufficientStock
 from omnifill.domain.inventory import MovementKind, StockLevel, movement
 from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKind, great_circle_miles
 from omnifill.domain.orders import Delivery, DeliveryMethod, ServiceLevel
+from omnifill.domain.routing.availability import Ranking, candidates_from, promise, rank_locations
 from omnifill.domain.routing.engine import RoutingRequest, route_order
 from omnifill.domain.routing.lookahead import (
     OpportunityCosts,
@@ -77,7 +78,7 @@ from omnifill.domain.routing.lookahead import (
     expected_demand,
 )
 from omnifill.domain.routing.plans import Candidate
-from omnifill.domain.routing.profiles import RoutingProfile
+from omnifill.domain.routing.profiles import BUILT_IN, RoutingProfile
 from omnifill.domain.routing.promises import delivery_date
 from omnifill.domain.routing.waves import WaveOption, WaveOrder, WavePlan, WaveProblem
 from omnifill.services.promising import StockSnapshot, check_availability
@@ -900,6 +901,9 @@ def availability_section(seed: int, quick: bool) -> None:
     print(f"  {'case':<28} {'questions':>9} {'per s':>8} {'p50 µs':>8} {'p99 µs':>8}")
     for label, count, per_second, p50, p99 in rows:
         print(f"  {label:<28} {count:>9} {per_second:>8.0f} {p50:>8.0f} {p99:>8.0f}")
+    same, asked = _shortlist_agreement(locations, network, 300 if quick else 1000, seed)
+    print(f"  the shortlist's standard option equals the one from pricing every location in {same} of {asked} "
+          f"questions ({same / asked:.1%})")
 
 
 def _availability_database(path: Path, locations: Sequence[Location], network: Network) -> UnitOfWork:
@@ -925,6 +929,36 @@ def _availability_database(path: Path, locations: Sequence[Location], network: N
         uow.inventory.record(ledger, AVAILABILITY_AT)
         uow.commit()
     return uow
+
+
+def _shortlist_agreement(
+    locations: Sequence[Location], network: Network, questions: int, seed: int,
+) -> tuple[int, int]:
+    """How often the promise's shortlist finds the same standard plan (price, origin) as routing over every
+    location that holds the SKU."""
+    rng = random.Random(seed + 1)
+    costing = load_cost_model()
+    ranking_of: dict[str, Ranking] = {}
+    same = asked = 0
+    for _ in range(questions):
+        sku = rng.choices(list(network.weights), network.popularity)[0]
+        place = lookup_postal_code(rng.choice([*DOWNTOWNS, *all_postal_codes()[::97][:290]]))
+        assert place is not None
+        holders = {loc.code: (loc, {sku: n}) for loc in locations if (n := network.stock.get((sku, loc.code), 0))}
+        ranking = ranking_of.setdefault(place.postal_code, rank_locations(locations, place.position, costing))
+        short = promise({sku: 1}, network.weights, place.position, AVAILABILITY_AT,
+                        candidates_from({sku: 1}, holders, ranking), lambda m, lvl: BUILT_IN, costing,
+                        ranking=ranking)
+        every = [Candidate(loc, units, ranking.miles[code]) for code, (loc, units) in holders.items()]
+        request = RoutingRequest({sku: 1}, SHIP, AVAILABILITY_AT, place.position, network.weights)
+        try:
+            full = route_order(request, every, BUILT_IN, costing, explain=False)
+        except InsufficientStock:
+            continue
+        asked += 1
+        option = next((d for d in short.delivery if d.service_level is STANDARD), None)
+        same += option is not None and option.ships_from == tuple(p.location for p in full.packages)
+    return same, asked
 
 
 def _ask(

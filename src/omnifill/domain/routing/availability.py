@@ -23,8 +23,9 @@ from omnifill.domain.routing.plans import Candidate
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.promises import pickup_ready_by
 
-SHORTLIST = 5  # locations priced exactly per service level
-SAME_DAY_SHORTLIST = 3
+SHORTLIST = 3  # locations priced exactly per service level
+SAME_DAY_SHORTLIST = 2
+SHIP_BY = {level: Delivery(DeliveryMethod.SHIP, level) for level in ServiceLevel}
 PICKUP_RADIUS_MILES = 50.0
 PICKUP_OPTIONS = 5
 
@@ -147,7 +148,7 @@ def _delivery(
     able = [c for c in shortlist if _may_ship(c, level)]
     if not able:
         return "no location can send it with this service"
-    request = RoutingRequest(demand, Delivery(DeliveryMethod.SHIP, level), now, destination, weights_kg)
+    request = RoutingRequest(demand, SHIP_BY[level], now, destination, weights_kg)
     try:
         decision = route_order(request, able, profile_for(DeliveryMethod.SHIP, level), costing, opportunity,
                                explain=False)

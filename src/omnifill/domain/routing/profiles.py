@@ -74,7 +74,7 @@ def profile_for(
     ranked = [(score, p.name, p) for p in profiles
               if (score := p.matches(channel, method, service_level)) is not None]
     if not ranked:
-        return RoutingProfile()
+        return BUILT_IN
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return ranked[0][2]
 
@@ -82,3 +82,6 @@ def profile_for(
 def _require(condition: bool, field_name: str, problem: str) -> None:
     if not condition:
         raise InvalidInput(field_name, problem)
+
+
+BUILT_IN = RoutingProfile()  # what an order follows when no stored profile matches it

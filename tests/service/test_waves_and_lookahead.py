@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,7 @@ from omnifill.domain.orders import FulfillmentStatus, Order, OrderStatus, Servic
 from omnifill.domain.routing.lookahead import amortized_unit_cost
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.waves import WaveOption
+from omnifill.services.catalog import update_location
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.orders import cancel_order, get_order, place_order
 from omnifill.services.rerouting import reject_fulfillment
@@ -172,3 +174,22 @@ def test_the_plan_lp_prices_scarce_stock_by_whole_packages(network: UnitOfWork) 
         return WaveOption.from_terms(code, terms, {"A": 0.25}).package_cost({"A": 1})
 
     assert prices == {("A", "PHL"): pytest.approx(package("LAX") - package("PHL"))}
+
+
+def test_a_wave_moves_capacity_slots_with_the_orders(network: UnitOfWork) -> None:
+    # Philadelphia takes one order a day and New York's holds it; the wave hands the slot to the local order.
+    put_profile(network, RoutingProfile(batchable=True), NOW)
+    update_location(network, "PHL", {"daily_order_capacity": 1}, NOW)
+    stock(network, {("A", "PHL"): 1, ("A", "LAX"): 1})
+    new_york = placed(network, "W-1", ZIP["NYC"])
+    philadelphia = placed(network, "W-2", ZIP["PHL"])
+
+    record = run_wave(network, "operator", NOW, time_limit_s=5)
+
+    assert record["changed"] == 2
+    assert where(network, philadelphia)[-1] == ("PHL", FulfillmentStatus.PENDING)
+    assert where(network, new_york)[-1] == ("LAX", FulfillmentStatus.PENDING)
+    with network.reading() as reader:
+        places = reader.locations.by_code(["PHL"])
+        assert reader.location_loads.taken({places["PHL"][0]: NOW.astimezone(ZoneInfo("America/New_York")).date()}) \
+            == {places["PHL"][0]: 1}

@@ -33,7 +33,14 @@ from omnifill.domain.routing.plans import AllocationPlan, planned
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.domain.routing.waves import WaveOption, WaveOrder, WavePlan, WaveProblem
 from omnifill.services.orders import order_event, release_units, reserve_plan
-from omnifill.services.routing import LostRace, default_cost_model, destination_of, network_stock
+from omnifill.services.routing import (
+    LostRace,
+    default_cost_model,
+    destination_of,
+    local_day,
+    network_stock,
+    orders_today,
+)
 
 OPTIONS_PER_ORDER = 8
 UNFILLED_COST = 1_000.0  # per unit: the wave never gives up a unit an order already holds
@@ -61,10 +68,12 @@ def run_wave(
         orders = reader.orders.waiting_for_wave(sorted(profiles), max_orders)
         stock = reader.inventory.availability({line.sku for o in orders for line in o.lines})
         holding = reader.locations.by_code({loc for o in orders for loc, _, _ in o.reserved_units()})
-    pooled = _pooled(stock.at, orders, holding)
+        pooled = _pooled(stock.at, orders, holding)
+        taken = orders_today(reader, pooled, now)
     waiting = [_waiting(o, pooled, profiles[o.routing_profile or ""], stock.weights_kg, stock.opportunity, now,
                         costing) for o in orders]
-    problem = WaveProblem(tuple(w.problem for w in waiting), _stock_by_pair(pooled))
+    problem = WaveProblem(tuple(w.problem for w in waiting), _stock_by_pair(pooled),
+                          _capacity(pooled, orders, taken))
     solved = solve_wave(problem, time_limit_s)
     changed = _changed(waiting, solved)
     record = _record(wave_id, now, waiting, changed, solved)
@@ -90,6 +99,19 @@ def _pooled(
         for code, sku, held in o.reserved_units():
             units[code, sku] = units.get((code, sku), 0) + held
     return [(*places[code], sku, n) for (code, sku), n in units.items()]
+
+
+def _capacity(
+    pooled: Sequence[tuple[int, Location, str, int]], orders: Sequence[Order], taken: Mapping[str, int],
+) -> dict[str, int]:
+    """Packages each capacity-limited location may hold after the wave: the slots left today, plus those the
+    wave's own orders already hold there (an order that stays does not take a new one)."""
+    held: dict[str, int] = {}
+    for order in orders:
+        for code in {f.location for f in order.live_fulfillments()}:
+            held[code] = held.get(code, 0) + 1
+    limits = {loc.code: loc.daily_order_capacity for _, loc, _, _ in pooled if loc.daily_order_capacity is not None}
+    return {code: max(0, limit - taken.get(code, 0)) + held.get(code, 0) for code, limit in limits.items()}
 
 
 def _stock_by_pair(pooled: Sequence[tuple[int, Location, str, int]]) -> dict[tuple[str, str], int]:
@@ -177,13 +199,26 @@ def _swap_all(
     if len(moving) < len(changed):
         raise LostRace()  # an order moved on: the new plans only fit together, so none is taken
     ledger = []
+    new_locations = {f.location for w in changed for f in solved.plans[w.order.id].fulfillments}
+    old_locations = {f.location for _, order in moving for f in order.live_fulfillments()}
+    places = uow.locations.by_code(new_locations | old_locations)
     for _, order in moving:
         ledger += release_units(uow, order.id, sorted(order.reserved_units()), actor, now, f"wave {wave_id}")
-    new_locations = {f.location for w in changed for f in solved.plans[w.order.id].fulfillments}
-    location_ids = {code: found[0] for code, found in uow.locations.by_code(new_locations).items()}
+        staying = {f.location for f in solved.plans[order.id].fulfillments}
+        for code in {f.location for f in order.live_fulfillments()} - staying:  # it leaves: its slot is free
+            location_id, location = places[code]
+            if location.daily_order_capacity is not None:
+                uow.location_loads.give_back(location_id, local_day(location, now))
+    location_ids = {code: found[0] for code, found in places.items()}
     for waiting, order in moving:
         new = solved.plans[order.id]
         ledger += reserve_plan(uow, order.id, new, dict(sku_ids), location_ids, actor, now, f"wave {wave_id}")
+        before = {f.location for f in order.live_fulfillments()}
+        for code in {f.location for f in new.fulfillments} - before:  # a location new to the order takes a slot
+            location_id, location = places[code]
+            capacity = location.daily_order_capacity
+            if capacity is not None and not uow.location_loads.take(location_id, local_day(location, now), capacity):
+                raise LostRace()
         _replace_fulfillments(uow, order, new, sku_ids, location_ids, now)
         uow.routing_decisions.add(order.id, "wave", order.routing_profile or "default", {
             "wave": wave_id, "previous": _lines(waiting.current), "packages": _lines(new),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from omnifill.adapters.sql.tables import location_day_loads
@@ -30,6 +30,12 @@ def _take(insert: Any) -> Any:
 
 
 _TAKE = {"postgresql": _take(postgresql.insert), "sqlite": _take(sqlite.insert)}
+_GIVE_BACK = (
+    update(_loads)
+    .where(_loads.c.location_id == bindparam("location"), _loads.c.day == bindparam("on_day"),
+           _loads.c.fulfillments > 0)
+    .values(fulfillments=_loads.c.fulfillments - 1)
+)
 
 
 class LocationLoadRepository:
@@ -50,3 +56,7 @@ class LocationLoadRepository:
             return False
         found = self._c.execute(self._take, {"location": location_id, "day": day, "capacity": capacity}).first()
         return found is not None
+
+    def give_back(self, location_id: int, day: date) -> None:
+        """A fulfillment moved away (a wave): its slot is free again."""
+        self._c.execute(_GIVE_BACK, {"location": location_id, "on_day": day})

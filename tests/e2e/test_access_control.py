@@ -56,6 +56,10 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/v1/routing/waves", {"time_limit_seconds": 1}),
     ("GET", "/v1/routing/waves/wave_0000000000000000000000000", None),
     ("POST", "/v1/routing/lookahead", {}),
+    ("GET", "/v1/fulfillments", None),
+    ("GET", "/v1/fulfillments/ful_0000000000000000000000000", None),
+    ("POST", "/v1/fulfillments/ful_0000000000000000000000000/pick", {}),
+    ("POST", "/v1/fulfillments/ful_0000000000000000000000000/ship", None),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 
@@ -115,6 +119,8 @@ def test_health_needs_no_key(api: TestClient) -> None:
         (f"store:{NYC}", "GET", "/v1/routing/backorders", None),
         (f"store:{NYC}", "POST", "/v1/routing/waves", {"time_limit_seconds": 1}),
         ("channel:web", "POST", "/v1/routing/lookahead", {}),
+        ("channel:web", "POST", "/v1/fulfillments/ful_0000000000000000000000000/accept", None),
+        ("channel:web", "POST", "/v1/fulfillments/ful_0000000000000000000000000/pick", {}),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
@@ -155,9 +161,10 @@ def test_a_store_key_moves_stock_at_its_own_store(api: TestClient, network: Netw
         ("GET", f"/v1/inventory?location={PHL}", None, PHL),
         ("GET", f"/v1/locations/{PHL}", None, PHL),
         ("GET", f"/v1/orders?location={PHL}", None, PHL),
+        ("GET", f"/v1/fulfillments?location={PHL}", None, PHL),
     ],
     ids=["receipt-at-PHL", "adjustment-at-CHI", "safety-stock-at-PHL", "stock-of-PHL", "location-PHL",
-         "orders-of-PHL"],
+         "orders-of-PHL", "fulfillments-of-PHL"],
 )
 def test_a_store_key_trying_another_store_is_forbidden_and_writes_nothing(
     api: TestClient, network: Network, nyc_store: Headers, engine: Engine, method: str, path: str,

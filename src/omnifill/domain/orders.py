@@ -201,6 +201,23 @@ class Order:
         for fulfillment, status in zip(live, fulfillment_statuses, strict=True):
             fulfillment.status = status
 
+    def status_from_fulfillments(self) -> OrderStatus:
+        """What the order is, given where its live fulfillments are: the order follows its slowest part."""
+        live = {f.status for f in self.live_fulfillments()}
+        if not live or self.status in (OrderStatus.CANCELLED, OrderStatus.BACKORDERED):
+            return self.status
+        if live <= {_F.PICKED_UP}:
+            return OrderStatus.PICKED_UP
+        if live <= {_F.DELIVERED}:
+            return OrderStatus.DELIVERED
+        if live <= {_F.SHIPPED, _F.DELIVERED}:
+            return OrderStatus.SHIPPED
+        if live & {_F.SHIPPED, _F.DELIVERED}:
+            return OrderStatus.PARTIALLY_SHIPPED
+        if live <= {_F.READY_FOR_PICKUP}:
+            return OrderStatus.READY_FOR_PICKUP
+        return self.status
+
     def live_fulfillments(self) -> list[FulfillmentOrder]:
         """Fulfillments still holding stock for the order: not rejected, cancelled or expired."""
         return [f for f in self.fulfillments if f.status not in RELEASED_FULFILLMENTS]

@@ -44,6 +44,13 @@ _AVAILABILITY = (
     )
     .where(skus.c.code.in_(bindparam("codes", expanding=True)))
 )
+# A shipment consumes its reservation: units leave the shelf and the promise together.
+_SHIP = (
+    update(_il).where(_this_pair, _il.c.reserved >= bindparam("units"), _il.c.on_hand >= bindparam("units"))
+    .values(on_hand=_il.c.on_hand - bindparam("units"), reserved=_il.c.reserved - bindparam("units"),
+            updated_at=bindparam("now"))
+    .returning(*_level_columns)
+)
 _INSERT_MOVEMENTS = insert(inventory_movements)
 
 
@@ -123,6 +130,10 @@ class InventoryRepository:
     def release(self, keys: Keys, units: int, now: datetime) -> StockLevel | None:
         """Give back reserved units; None if fewer than that are reserved."""
         return self._change_reserved(_RELEASE, keys, units, now)
+
+    def ship(self, keys: Keys, units: int, now: datetime) -> StockLevel | None:
+        """Units reserved for an order leave the location; None if fewer than that are reserved."""
+        return self._change_reserved(_SHIP, keys, units, now)
 
     def _change_reserved(self, statement: Any, keys: Keys, units: int, now: datetime) -> StockLevel | None:
         row = self._c.execute(

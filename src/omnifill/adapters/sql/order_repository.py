@@ -124,6 +124,23 @@ class OrderRepository:
             query = query.where(or_(orders.c.id.in_(at_location), orders.c.pickup_location == location))
         return self._load(query)
 
+    def fulfillment_page(
+        self, location: str | None, status: str | None, after: str | None, limit: int,
+    ) -> list[tuple[str, FulfillmentOrder]]:
+        """(order id, fulfillment) in id order (creation order), filtered by location code and status."""
+        query = select(fulfillment_orders.c.id, fulfillment_orders.c.order_id).order_by(fulfillment_orders.c.id)
+        if location is not None:
+            query = query.join(locations, locations.c.id == fulfillment_orders.c.location_id).where(
+                locations.c.code == location)
+        if status is not None:
+            query = query.where(fulfillment_orders.c.status == status)
+        if after is not None:
+            query = query.where(fulfillment_orders.c.id > after)
+        heads = self._c.execute(query.limit(limit)).all()
+        loaded = self._fulfillments(sorted({order_id for _, order_id in heads}))
+        by_id = {f.id: (order_id, f) for order_id, found in loaded.items() for f in found}
+        return [by_id[fulfillment_id] for fulfillment_id, _ in heads]
+
     def fulfillments_since(self, location_ids: Sequence[int], since: datetime) -> list[tuple[int, datetime]]:
         """(location id, created at) of the work still live at these locations, created since then."""
         if not location_ids:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.locations import LocationKind
-from omnifill.domain.orders import ServiceLevel
+from omnifill.domain.orders import FulfillmentOrder, ServiceLevel
 from omnifill.domain.routing.availability import Promise
 from omnifill.domain.routing.backorders import Backorder
 from omnifill.domain.routing.profiles import RoutingProfile
@@ -218,3 +218,27 @@ class WaveOut(BaseModel):
     seconds: float
     status: str
     fallback: bool
+
+
+# ------------------------------------------------------------------------------------------ fulfillment
+
+
+class FulfillmentView(BaseModel):
+    """One location's part of an order, as the location works on it."""
+
+    id: str
+    order_id: str
+    location: str
+    status: str
+    lines: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, order_id: str, f: FulfillmentOrder) -> FulfillmentView:
+        return cls(id=f.id, order_id=order_id, location=f.location, status=str(f.status),
+                   lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in f.lines])
+
+
+class PickIn(Strict):
+    """The units found per line; a line left out was found in full. Fewer than asked is a short pick."""
+
+    lines: Annotated[list[PickedLineIn], Field(max_length=200)] = Field(default_factory=list)

@@ -3,17 +3,51 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from omnifill.domain.access import Permission
 from omnifill.domain.errors import InvalidInput
+from omnifill.domain.orders import FulfillmentStatus
 from omnifill.entrypoints.api.auth import Caller, Uow
-from omnifill.entrypoints.api.routing_schemas import RejectIn, ShortPickIn
-from omnifill.entrypoints.api.schemas import OrderOut
-from omnifill.services import rerouting
+from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
+from omnifill.entrypoints.api.routing_schemas import FulfillmentView, PickedLineIn, PickIn, RejectIn, ShortPickIn
+from omnifill.entrypoints.api.schemas import Limit, OrderOut, Page
+from omnifill.services import fulfillment, rerouting
 
 router = APIRouter(prefix="/v1/fulfillments", tags=["fulfillment"])
+Action = Literal["accept", "start", "pack", "ship", "ready", "handoff"]
+
+
+@router.get("")
+def list_fulfillments(
+    caller: Caller, uow: Uow, location: str | None = None, status: FulfillmentStatus | None = None,
+    limit: Annotated[Limit, Query()] = 50, cursor: str | None = None,
+) -> Page[FulfillmentView]:
+    """Work at locations, oldest first; a store key sees its own store's only."""
+    caller.require(Permission.ORDERS_READ)
+    found = fulfillment.list_fulfillments(uow, caller, location, status, decode_text_cursor(cursor), limit)
+    return Page(items=[FulfillmentView.of(order_id, f) for order_id, f in found],
+                next_cursor=encode_cursor(found[-1][1].id) if len(found) == limit else None)
+
+
+@router.get("/{fulfillment_id}")
+def get_fulfillment(fulfillment_id: str, caller: Caller, uow: Uow) -> FulfillmentView:
+    caller.require(Permission.ORDERS_READ)
+    order, found = fulfillment.get_fulfillment(uow, fulfillment_id, caller)
+    return FulfillmentView.of(order.id, found)
+
+
+@router.post("/{fulfillment_id}/pick")
+def pick(fulfillment_id: str, body: PickIn, caller: Caller, uow: Uow) -> OrderOut:
+    """What was found; fewer units than asked is a short pick and the rest is routed again."""
+    caller.require(Permission.FULFILLMENT_WRITE)
+    found = _picked(body.lines)
+    try:
+        return OrderOut.of(fulfillment.pick(uow, fulfillment_id, found, caller, datetime.now(UTC)))
+    except InvalidInput as refused:
+        raise _by_index(refused, list(found)) from None
 
 
 @router.post("/{fulfillment_id}/reject")
@@ -27,15 +61,28 @@ def reject_fulfillment(fulfillment_id: str, body: RejectIn, caller: Caller, uow:
 def short_pick(fulfillment_id: str, body: ShortPickIn, caller: Caller, uow: Uow) -> OrderOut:
     """Fewer units were found than the books said: the books are corrected and the rest is routed again."""
     caller.require(Permission.FULFILLMENT_WRITE)
-    picked: dict[str, int] = {}
-    for index, line in enumerate(body.lines):
-        if line.sku in picked:
-            raise InvalidInput(f"lines[{index}].sku", f"{line.sku} is listed twice")
-        picked[line.sku] = line.picked
+    picked = _picked(body.lines)
     try:
         return OrderOut.of(rerouting.short_pick(uow, fulfillment_id, picked, caller, body.reason, datetime.now(UTC)))
     except InvalidInput as refused:
         raise _by_index(refused, list(picked)) from None
+
+
+# Last: the generic action must not shadow reject and short-pick above.
+@router.post("/{fulfillment_id}/{action}")
+def advance(fulfillment_id: str, action: Action, caller: Caller, uow: Uow) -> OrderOut:
+    """accept, start (picking), pack, ship, ready (for pickup), handoff (to the customer)."""
+    caller.require(Permission.FULFILLMENT_WRITE)
+    return OrderOut.of(fulfillment.advance(uow, fulfillment_id, action, caller, datetime.now(UTC)))
+
+
+def _picked(lines: list[PickedLineIn]) -> dict[str, int]:
+    picked: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if line.sku in picked:
+            raise InvalidInput(f"lines[{index}].sku", f"{line.sku} is listed twice")
+        picked[line.sku] = line.picked
+    return picked
 
 
 def _by_index(refused: InvalidInput, skus: list[str]) -> InvalidInput:

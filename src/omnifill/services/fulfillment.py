@@ -1,0 +1,144 @@
+"""The work at a location: accept, pick, pack, ship; for pickup, ready and hand over. Every move is one transaction.
+
+Each move reads the order with its row held (PostgreSQL: FOR UPDATE; SQLite: one writer at a time), checks the
+fulfillment's transition, and writes the new statuses with a conditional update, so two associates can never both
+make the same move: the second is told the state the first left it in (409). A pick that finds fewer units than
+asked is a short pick (services/rerouting.py): the rest is routed again. Shipping and handing over turn the
+reservation into a `shipment` movement, which lowers on-hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from omnifill.adapters.sql.inventory_repository import Keys
+from omnifill.adapters.sql.order_repository import StaleStatus
+from omnifill.adapters.sql.unit_of_work import UnitOfWork
+from omnifill.domain.access import Principal
+from omnifill.domain.errors import InvalidTransition, NotFound
+from omnifill.domain.events import DomainEvent
+from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
+from omnifill.domain.orders import (
+    FULFILLMENT_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    DeliveryMethod,
+    FulfillmentOrder,
+    FulfillmentStatus,
+    Order,
+    transition,
+)
+from omnifill.services.orders import order_event
+from omnifill.services.rerouting import short_pick
+
+_F = FulfillmentStatus
+# The move each action makes; ship and hand over also take the units off the shelf.
+ACTIONS: dict[str, FulfillmentStatus] = {
+    "accept": _F.ACCEPTED, "start": _F.PICKING, "pick": _F.PICKED, "pack": _F.PACKED, "ship": _F.SHIPPED,
+    "ready": _F.READY_FOR_PICKUP, "handoff": _F.PICKED_UP,
+}
+LEAVES_THE_SHELF = frozenset({_F.SHIPPED, _F.PICKED_UP})
+
+
+def get_fulfillment(uow: UnitOfWork, fulfillment_id: str, principal: Principal) -> tuple[Order, FulfillmentOrder]:
+    with uow.reading() as reader:
+        order, fulfillment = _find(reader, fulfillment_id, lock=False)
+    principal.require_location(fulfillment.location)
+    return order, fulfillment
+
+
+def pick(
+    uow: UnitOfWork, fulfillment_id: str, found: Mapping[str, int], principal: Principal, now: datetime,
+) -> Order:
+    """The units found per SKU (a SKU left out was found in full); fewer than asked is a short pick first."""
+    _, fulfillment = get_fulfillment(uow, fulfillment_id, principal)
+    asked = {line.sku: line.quantity for line in fulfillment.lines}
+    if any(found.get(sku, units) < units for sku, units in asked.items()) or set(found) - set(asked):
+        order = short_pick(uow, fulfillment_id, found, principal, "found fewer when picking", now)
+        still = order.fulfillment(fulfillment_id)
+        if still is None or still.status is _F.REJECTED:
+            return order
+    return advance(uow, fulfillment_id, "pick", principal, now)
+
+
+def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime) -> Order:
+    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`, `handoff`) on one fulfillment."""
+    target = ACTIONS[action]
+    with uow:
+        order, fulfillment = _find(uow, fulfillment_id, lock=True)
+        principal.require_location(fulfillment.location)
+        _require_method(order, target)
+        expected = order.status
+        if target is _F.PICKED and fulfillment.status is _F.ACCEPTED:  # picked in one go: picking is implied
+            fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, _F.PICKING, fulfillment.id)
+        fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, target,
+                                        f"fulfillment {fulfillment.id}")
+        ledger = _take_off_the_shelf(uow, order, fulfillment, str(principal), now) if target in LEAVES_THE_SHELF else []
+        new_status = order.status_from_fulfillments()
+        if new_status is not order.status:
+            order.status = transition(ORDER_TRANSITIONS, order.status, new_status, f"order {order.id}")
+        try:
+            uow.orders.change_status(order, expected, now)
+        except StaleStatus:
+            raise InvalidTransition(f"order {order.id} changed meanwhile; read it again") from None
+        uow.inventory.record(ledger, now)
+        uow.outbox.add([
+            DomainEvent(f"fulfillment.{target}", "fulfillment", fulfillment.id, {
+                "fulfillment_id": fulfillment.id, "order_id": order.id, "location": fulfillment.location,
+                "status": str(fulfillment.status), "actor": str(principal),
+            }, now),
+            *([order_event(f"order.{order.status}", order, now)] if order.status is not expected else []),
+        ])
+        uow.commit()
+    return order
+
+
+def _find(uow: UnitOfWork, fulfillment_id: str, *, lock: bool) -> tuple[Order, FulfillmentOrder]:
+    order_id = uow.orders.order_id_for_fulfillment(fulfillment_id)
+    order = uow.orders.get(order_id, lock=lock) if order_id else None
+    fulfillment = order.fulfillment(fulfillment_id) if order else None
+    if order is None or fulfillment is None:
+        raise NotFound(f"no fulfillment {fulfillment_id}", fulfillment_id=fulfillment_id)
+    return order, fulfillment
+
+
+def _require_method(order: Order, target: FulfillmentStatus) -> None:
+    pickup = order.delivery.method is DeliveryMethod.PICKUP
+    if pickup and target in (_F.PACKED, _F.SHIPPED):
+        raise InvalidTransition(f"order {order.id} is collected in store; it is made ready, not shipped",
+                                requested_status=str(target))
+    if not pickup and target in (_F.READY_FOR_PICKUP, _F.PICKED_UP):
+        raise InvalidTransition(f"order {order.id} ships; it is packed and shipped, not handed over",
+                                requested_status=str(target))
+
+
+def _take_off_the_shelf(
+    uow: UnitOfWork, order: Order, fulfillment: FulfillmentOrder, actor: str, now: datetime,
+) -> list[tuple[Movement, Keys, StockLevel]]:
+    sku_ids = uow.skus.ids_for({line.sku for line in fulfillment.lines})
+    location_id = uow.locations.id_for(fulfillment.location)
+    assert location_id is not None
+    ledger = []
+    for line in sorted(fulfillment.lines, key=lambda ln: ln.sku):
+        keys = Keys(sku_ids[line.sku], location_id)
+        after = uow.inventory.ship(keys, line.quantity, now)
+        if after is None:
+            raise InvalidTransition(f"fulfillment {fulfillment.id} holds no reservation of {line.sku} to ship")
+        before = replace(after, on_hand=after.on_hand + line.quantity, reserved=after.reserved + line.quantity)
+        row, _ = movement(MovementKind.SHIPMENT, line.sku, fulfillment.location, line.quantity, before,
+                          reason=f"fulfillment {fulfillment.id} {fulfillment.status}", actor=actor, order_id=order.id)
+        ledger.append((row, keys, after))
+    return ledger
+
+
+def list_fulfillments(
+    uow: UnitOfWork, principal: Principal, location: str | None, status: FulfillmentStatus | None,
+    after: str | None, limit: int,
+) -> list[tuple[str, FulfillmentOrder]]:
+    """(order id, fulfillment), oldest first; a store key sees its own store's only."""
+    if location is not None:
+        principal.require_location(location)
+    with uow.reading() as reader:
+        return reader.orders.fulfillment_page(location or principal.location, str(status) if status else None,
+                                              after, limit)

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     error_of,
     ledger_and_balances,
     order_body,
+    row_counts,
 )
 
 
@@ -68,21 +69,33 @@ def test_a_pick_that_finds_less_hands_the_rest_back_to_routing(
     assert balance(api, nyc_store, TEE, NYC) == {"on_hand": 4, "reserved": 1, "safety_stock": 0, "available": 3}
 
 
-def test_a_pickup_is_made_ready_and_handed_over_never_shipped(
-    api: TestClient, network: Network, web_channel: Headers, nyc_store: Headers,
+def test_a_pickup_is_made_ready_and_handed_over_to_whoever_shows_the_code(
+    api: TestClient, network: Network, web_channel: Headers, nyc_store: Headers, admin: Headers, engine: Engine,
 ) -> None:
     order = created(api.post("/v1/orders", headers=web_channel, json=order_body("P-1", {TEE: 1}, pickup=NYC)))
     [work] = order["fulfillments"]
     act(api, nyc_store, work["id"], "accept")
     act(api, nyc_store, work["id"], "pick", {})
     error_of(api.post(f"/v1/fulfillments/{work['id']}/pack", headers=nyc_store), 409, "invalid_transition")
+    assert act(api, nyc_store, work["id"], "ready")["status"] == "ready_for_pickup"
 
-    ready = act(api, nyc_store, work["id"], "ready")
-    assert ready["status"] == "ready_for_pickup"
-    handed = act(api, nyc_store, work["id"], "handoff")
+    code = api.get(f"/v1/fulfillments/{work['id']}", headers=admin).json()["pickup_code"]
+    assert len(code) == 6
+    assert api.get(f"/v1/fulfillments/{work['id']}", headers=nyc_store).json()["pickup_code"] is None
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    before = row_counts(engine)
+    details = error_of(api.post(f"/v1/fulfillments/{work['id']}/handoff", headers=nyc_store,
+                                json={"pickup_code": wrong}), 422, "invalid_input")
+    assert details["errors"][0]["field"] == "pickup_code"
+    assert row_counts(engine) == before
+
+    handed = act(api, nyc_store, work["id"], "handoff", {"pickup_code": code})
 
     assert (handed["status"], handed["fulfillments"][0]["status"]) == ("picked_up", "picked_up")
     assert balance(api, nyc_store, TEE, NYC) == {"on_hand": 4, "reserved": 0, "safety_stock": 0, "available": 4}
+    view = api.get(f"/v1/fulfillments/{work['id']}", headers=admin).json()
+    assert view["handed_over_by"] == f"store:{NYC}"
+    assert view["handed_over_at"] is not None
 
 
 def test_an_unknown_action_or_fulfillment_is_refused(api: TestClient, network: Network, admin: Headers) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -173,6 +174,17 @@ class FulfillmentOrder:
     location: str
     status: FulfillmentStatus
     lines: tuple[FulfillmentLine, ...]
+    pickup_code: str | None = None
+    handed_over_by: str | None = None
+    handed_over_at: datetime | None = None
+
+    def hand_over(self, code: str, by: str, at: datetime) -> None:
+        """The customer shows the code they were sent when the order became ready; only then is it handed over."""
+        if self.pickup_code is None or not hmac.compare_digest(code.strip(), self.pickup_code):
+            raise InvalidInput("pickup_code", "does not match the code sent to the customer")
+        self.status = transition(FULFILLMENT_TRANSITIONS, self.status, FulfillmentStatus.PICKED_UP,
+                                 f"fulfillment {self.id}")
+        self.handed_over_by, self.handed_over_at = by, at
 
 
 @dataclass(slots=True)

@@ -9,7 +9,8 @@ reservation into a `shipment` movement, which lowers on-hand.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -36,8 +37,9 @@ _F = FulfillmentStatus
 # The move each action makes; ship and hand over also take the units off the shelf.
 ACTIONS: dict[str, FulfillmentStatus] = {
     "accept": _F.ACCEPTED, "start": _F.PICKING, "pick": _F.PICKED, "pack": _F.PACKED, "ship": _F.SHIPPED,
-    "ready": _F.READY_FOR_PICKUP, "handoff": _F.PICKED_UP,
+    "ready": _F.READY_FOR_PICKUP,
 }
+PICKUP_CODE_DIGITS = 6
 LEAVES_THE_SHELF = frozenset({_F.SHIPPED, _F.PICKED_UP})
 
 
@@ -63,18 +65,42 @@ def pick(
 
 
 def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime) -> Order:
-    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`, `handoff`) on one fulfillment."""
+    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`) on one fulfillment."""
     target = ACTIONS[action]
-    with uow:
-        order, fulfillment = _find(uow, fulfillment_id, lock=True)
-        principal.require_location(fulfillment.location)
+
+    def move(order: Order, fulfillment: FulfillmentOrder) -> None:
         _require_method(order, target)
-        expected = order.status
         if target is _F.PICKED and fulfillment.status is _F.ACCEPTED:  # picked in one go: picking is implied
             fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, _F.PICKING, fulfillment.id)
         fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, target,
                                         f"fulfillment {fulfillment.id}")
-        ledger = _take_off_the_shelf(uow, order, fulfillment, str(principal), now) if target in LEAVES_THE_SHELF else []
+        if target is _F.READY_FOR_PICKUP:
+            fulfillment.pickup_code = f"{secrets.randbelow(10 ** PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
+
+    return _move(uow, fulfillment_id, principal, now, move)
+
+
+def hand_over(uow: UnitOfWork, fulfillment_id: str, pickup_code: str, principal: Principal, now: datetime) -> Order:
+    """The customer shows the code sent when the order became ready; the order is handed over and recorded."""
+
+    def move(order: Order, fulfillment: FulfillmentOrder) -> None:
+        _require_method(order, _F.PICKED_UP)
+        fulfillment.hand_over(pickup_code, str(principal), now)
+
+    return _move(uow, fulfillment_id, principal, now, move)
+
+
+def _move(
+    uow: UnitOfWork, fulfillment_id: str, principal: Principal, now: datetime,
+    move: Callable[[Order, FulfillmentOrder], None],
+) -> Order:
+    with uow:
+        order, fulfillment = _find(uow, fulfillment_id, lock=True)
+        principal.require_location(fulfillment.location)
+        expected = order.status
+        move(order, fulfillment)
+        leaves = fulfillment.status in LEAVES_THE_SHELF
+        ledger = _take_off_the_shelf(uow, order, fulfillment, str(principal), now) if leaves else []
         new_status = order.status_from_fulfillments()
         if new_status is not order.status:
             order.status = transition(ORDER_TRANSITIONS, order.status, new_status, f"order {order.id}")
@@ -84,9 +110,11 @@ def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Princi
             raise InvalidTransition(f"order {order.id} changed meanwhile; read it again") from None
         uow.inventory.record(ledger, now)
         uow.outbox.add([
-            DomainEvent(f"fulfillment.{target}", "fulfillment", fulfillment.id, {
+            DomainEvent(f"fulfillment.{fulfillment.status}", "fulfillment", fulfillment.id, {
                 "fulfillment_id": fulfillment.id, "order_id": order.id, "location": fulfillment.location,
                 "status": str(fulfillment.status), "actor": str(principal),
+                # the notifier sends it to the customer; the API shows it to admin and operator keys only
+                **({"pickup_code": fulfillment.pickup_code} if fulfillment.status is _F.READY_FOR_PICKUP else {}),
             }, now),
             *([order_event(f"order.{order.status}", order, now)] if order.status is not expected else []),
         ])

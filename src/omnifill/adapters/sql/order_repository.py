@@ -191,7 +191,8 @@ class OrderRepository:
         for f in order.fulfillments:
             self._c.execute(
                 update(fulfillment_orders).where(fulfillment_orders.c.id == f.id)
-                .values(status=str(f.status), updated_at=now)
+                .values(status=str(f.status), pickup_code=f.pickup_code, handed_over_by=f.handed_over_by,
+                        handed_over_at=f.handed_over_at, updated_at=now)
             )
 
     def _load(self, query: Any) -> list[Order]:
@@ -210,6 +211,8 @@ class OrderRepository:
     def _fulfillments(self, order_ids: list[str]) -> dict[str, list[FulfillmentOrder]]:
         rows = self._c.execute(
             select(fulfillment_orders.c.id, fulfillment_orders.c.order_id, fulfillment_orders.c.status,
+                   fulfillment_orders.c.pickup_code, fulfillment_orders.c.handed_over_by,
+                   fulfillment_orders.c.handed_over_at,
                    locations.c.code.label("location"), skus.c.code.label("sku"), fulfillment_lines.c.quantity)
             .join(locations, locations.c.id == fulfillment_orders.c.location_id)
             .join(fulfillment_lines, fulfillment_lines.c.fulfillment_id == fulfillment_orders.c.id)
@@ -222,7 +225,10 @@ class OrderRepository:
         for r in rows:
             f = by_id.get(r["id"])
             if f is None:
-                f = by_id[r["id"]] = FulfillmentOrder(r["id"], r["location"], FulfillmentStatus(r["status"]), ())
+                f = by_id[r["id"]] = FulfillmentOrder(
+                    r["id"], r["location"], FulfillmentStatus(r["status"]), (), r["pickup_code"], r["handed_over_by"],
+                    r["handed_over_at"],
+                )
                 by_order[r["order_id"]].append(f)
             f.lines = (*f.lines, FulfillmentLine(r["sku"], r["quantity"]))
         return by_order

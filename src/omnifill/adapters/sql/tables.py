@@ -137,6 +137,9 @@ fulfillment_orders = Table(
     Column("status", String(32), nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    Column("pickup_code", String(12)),  # shown by the customer at the counter; set when ready for pickup
+    Column("handed_over_by", String(100)),
+    Column("handed_over_at", Timestamp),
 )
 Index("ix_fulfillment_orders_order", fulfillment_orders.c.order_id)
 Index("ix_fulfillment_orders_location_status", fulfillment_orders.c.location_id, fulfillment_orders.c.status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.locations import LocationKind
@@ -231,11 +231,20 @@ class FulfillmentView(BaseModel):
     location: str
     status: str
     lines: list[dict[str, Any]]
+    pickup_code: str | None = Field(None, description="Admin and operator keys only; never shown to store keys.")
+    handed_over_by: str | None = None
+    handed_over_at: datetime | None = None
 
     @classmethod
-    def of(cls, order_id: str, f: FulfillmentOrder) -> FulfillmentView:
+    def of(cls, order_id: str, f: FulfillmentOrder, *, show_code: bool = False) -> FulfillmentView:
         return cls(id=f.id, order_id=order_id, location=f.location, status=str(f.status),
-                   lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in f.lines])
+                   lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in f.lines],
+                   pickup_code=f.pickup_code if show_code else None, handed_over_by=f.handed_over_by,
+                   handed_over_at=f.handed_over_at)
+
+
+class HandoffIn(Strict):
+    pickup_code: Annotated[str, StringConstraints(pattern=r"^\s*\d{4,12}\s*$")]
 
 
 class PickIn(Strict):

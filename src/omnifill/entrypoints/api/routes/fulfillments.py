@@ -7,17 +7,24 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from omnifill.domain.access import Permission
+from omnifill.domain.access import Permission, Role
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.orders import FulfillmentStatus
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
-from omnifill.entrypoints.api.routing_schemas import FulfillmentView, PickedLineIn, PickIn, RejectIn, ShortPickIn
+from omnifill.entrypoints.api.routing_schemas import (
+    FulfillmentView,
+    HandoffIn,
+    PickedLineIn,
+    PickIn,
+    RejectIn,
+    ShortPickIn,
+)
 from omnifill.entrypoints.api.schemas import Limit, OrderOut, Page
 from omnifill.services import fulfillment, rerouting
 
 router = APIRouter(prefix="/v1/fulfillments", tags=["fulfillment"])
-Action = Literal["accept", "start", "pack", "ship", "ready", "handoff"]
+Action = Literal["accept", "start", "pack", "ship", "ready"]
 
 
 @router.get("")
@@ -28,7 +35,8 @@ def list_fulfillments(
     """Work at locations, oldest first; a store key sees its own store's only."""
     caller.require(Permission.ORDERS_READ)
     found = fulfillment.list_fulfillments(uow, caller, location, status, decode_text_cursor(cursor), limit)
-    return Page(items=[FulfillmentView.of(order_id, f) for order_id, f in found],
+    show_code = caller.role in (Role.ADMIN, Role.OPERATOR)
+    return Page(items=[FulfillmentView.of(order_id, f, show_code=show_code) for order_id, f in found],
                 next_cursor=encode_cursor(found[-1][1].id) if len(found) == limit else None)
 
 
@@ -36,7 +44,7 @@ def list_fulfillments(
 def get_fulfillment(fulfillment_id: str, caller: Caller, uow: Uow) -> FulfillmentView:
     caller.require(Permission.ORDERS_READ)
     order, found = fulfillment.get_fulfillment(uow, fulfillment_id, caller)
-    return FulfillmentView.of(order.id, found)
+    return FulfillmentView.of(order.id, found, show_code=caller.role in (Role.ADMIN, Role.OPERATOR))
 
 
 @router.post("/{fulfillment_id}/pick")
@@ -48,6 +56,13 @@ def pick(fulfillment_id: str, body: PickIn, caller: Caller, uow: Uow) -> OrderOu
         return OrderOut.of(fulfillment.pick(uow, fulfillment_id, found, caller, datetime.now(UTC)))
     except InvalidInput as refused:
         raise _by_index(refused, list(found)) from None
+
+
+@router.post("/{fulfillment_id}/handoff")
+def hand_over(fulfillment_id: str, body: HandoffIn, caller: Caller, uow: Uow) -> OrderOut:
+    """Hand a pickup order to the customer who shows the code they were sent."""
+    caller.require(Permission.FULFILLMENT_WRITE)
+    return OrderOut.of(fulfillment.hand_over(uow, fulfillment_id, body.pickup_code, caller, datetime.now(UTC)))
 
 
 @router.post("/{fulfillment_id}/reject")
@@ -71,7 +86,7 @@ def short_pick(fulfillment_id: str, body: ShortPickIn, caller: Caller, uow: Uow)
 # Last: the generic action must not shadow reject and short-pick above.
 @router.post("/{fulfillment_id}/{action}")
 def advance(fulfillment_id: str, action: Action, caller: Caller, uow: Uow) -> OrderOut:
-    """accept, start (picking), pack, ship, ready (for pickup), handoff (to the customer)."""
+    """accept, start (picking), pack, ship, ready (for pickup: a pickup code is sent to the customer)."""
     caller.require(Permission.FULFILLMENT_WRITE)
     return OrderOut.of(fulfillment.advance(uow, fulfillment_id, action, caller, datetime.now(UTC)))
 

@@ -19,3 +19,5 @@ class Settings(BaseSettings):
     reservation_attempts: int = 3
     # How old the stock behind POST /v1/availability may be; orders always reserve against live balances.
     availability_cache_seconds: float = 1.0
+    # Why a location may refuse work (POST /v1/fulfillments/{id}/reject); a JSON list in the environment.
+    reject_reasons: list[str] = ["damaged", "not_found", "no_capacity", "other"]

@@ -66,11 +66,11 @@ def test_a_store_rejects_its_fulfillment_and_the_order_is_routed_again_without_i
     order = created(api.post("/v1/orders", headers=web_channel, json=order_body("1001", {TEE: 2})))
     [at_nyc] = order["fulfillments"]
     phl_store = keys(f"store:{PHL}")
-    error_of(api.post(f"/v1/fulfillments/{at_nyc['id']}/reject", headers=phl_store, json={"reason": "x"}),
+    error_of(api.post(f"/v1/fulfillments/{at_nyc['id']}/reject", headers=phl_store, json={"reason": "other"}),
              403, "forbidden")
 
     response = api.post(f"/v1/fulfillments/{at_nyc['id']}/reject", headers=nyc_store,
-                        json={"reason": "register down"})
+                        json={"reason": "no_capacity", "note": "register down"})
 
     assert response.status_code == 200, response.text
     rerouted = response.json()
@@ -79,7 +79,9 @@ def test_a_store_rejects_its_fulfillment_and_the_order_is_routed_again_without_i
     trail = decisions(api, web_channel, order["id"])
     assert [(d["sequence"], d["kind"]) for d in trail] == [(1, "initial"), (2, "reroute")]
     again = trail[1]["explanation"]
-    assert (again["failed_at"], again["reason"], again["excluded"]) == (NYC, "register down", [NYC])
+    assert (again["failed_at"], again["reason"], again["excluded"]) == (NYC, "no_capacity: register down", [NYC])
+    error_of(api.post(f"/v1/fulfillments/{at_nyc['id']}/reject", headers=nyc_store, json={"reason": "bored"}),
+             422, "invalid_input")
     assert {c["location"]: c["verdict"] for c in again["candidates"]} == {
         NYC: "filtered", CHI: "chosen", PHL: "considered"}
 

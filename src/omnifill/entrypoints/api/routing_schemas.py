@@ -111,7 +111,8 @@ class BackorderOut(BaseModel):
 
 
 class RejectIn(Strict):
-    reason: Text
+    reason: Code = Field(description="A code from OMNIFILL_REJECT_REASONS (damaged, not_found, no_capacity, other).")
+    note: Text | None = None
 
 
 class PickedLineIn(Strict):

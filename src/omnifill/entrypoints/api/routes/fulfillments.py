@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from omnifill.domain.access import Permission, Role
 from omnifill.domain.errors import InvalidInput
@@ -66,10 +66,14 @@ def hand_over(fulfillment_id: str, body: HandoffIn, caller: Caller, uow: Uow) ->
 
 
 @router.post("/{fulfillment_id}/reject")
-def reject_fulfillment(fulfillment_id: str, body: RejectIn, caller: Caller, uow: Uow) -> OrderOut:
+def reject_fulfillment(fulfillment_id: str, body: RejectIn, caller: Caller, uow: Uow, request: Request) -> OrderOut:
     """The location cannot fulfill it: its stock is released and the order is routed again without it."""
     caller.require(Permission.FULFILLMENT_WRITE)
-    return OrderOut.of(rerouting.reject_fulfillment(uow, fulfillment_id, caller, body.reason, datetime.now(UTC)))
+    allowed = request.app.state.settings.reject_reasons
+    if body.reason not in allowed:
+        raise InvalidInput("reason", f"must be one of {', '.join(allowed)}")
+    reason = f"{body.reason}: {body.note}" if body.note else body.reason
+    return OrderOut.of(rerouting.reject_fulfillment(uow, fulfillment_id, caller, reason, datetime.now(UTC)))
 
 
 @router.post("/{fulfillment_id}/short-pick")

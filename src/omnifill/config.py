@@ -21,3 +21,9 @@ class Settings(BaseSettings):
     availability_cache_seconds: float = 1.0
     # Why a location may refuse work (POST /v1/fulfillments/{id}/reject); a JSON list in the environment.
     reject_reasons: list[str] = ["damaged", "not_found", "no_capacity", "other"]
+    # Timers (services/timers.py): how often the server runs them (0: never; use `omnifill run-timers` from cron),
+    # how long a pickup is held, when the reminder goes, and how long a store has to accept its work.
+    timers_every_seconds: float = 60.0
+    pickup_hold_days: float = 5.0
+    pickup_reminder_hours: float = 24.0
+    store_acceptance_minutes: float = 120.0

@@ -177,6 +177,8 @@ class FulfillmentOrder:
     pickup_code: str | None = None
     handed_over_by: str | None = None
     handed_over_at: datetime | None = None
+    ready_at: datetime | None = None
+    reminded_at: datetime | None = None
 
     def hand_over(self, code: str, by: str, at: datetime) -> None:
         """The customer shows the code they were sent when the order became ready; only then is it handed over."""

@@ -18,6 +18,7 @@ from omnifill.domain.errors import DomainError
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
+from omnifill.services.timers import run_timers, timer_settings
 from omnifill.services.waves import run_wave
 
 # Idle keep-alive connections stay open longer than a load balancer's usual 60 s idle timeout, so the
@@ -113,6 +114,16 @@ def routing_wave(
     typer.echo(f"wave {record['id']}: {record['orders']} orders, {record['changed']} re-routed, cost "
                f"{record['cost_before']:.2f} → {record['cost_after']:.2f}, gap {record['gap']:.4f}, "
                f"{record['seconds']:.2f} s ({record['status']})")
+
+
+@app.command("run-timers")
+def run_timers_command() -> None:
+    """Run the expiries and SLAs once (pickup reminders and no-shows, store acceptance SLA): for cron."""
+    settings = Settings()
+    timing = timer_settings(settings.pickup_hold_days, settings.pickup_reminder_hours,
+                            settings.store_acceptance_minutes)
+    run = run_timers(_uow(), datetime.now(UTC), timing)
+    typer.echo(f"timers: {run.reminded} reminded, {run.expired} pickups expired, {run.rerouted} re-routed")
 
 
 @app.command()

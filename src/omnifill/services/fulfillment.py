@@ -45,7 +45,7 @@ LEAVES_THE_SHELF = frozenset({_F.SHIPPED, _F.PICKED_UP})
 
 def get_fulfillment(uow: UnitOfWork, fulfillment_id: str, principal: Principal) -> tuple[Order, FulfillmentOrder]:
     with uow.reading() as reader:
-        order, fulfillment = _find(reader, fulfillment_id, lock=False)
+        order, fulfillment = find_fulfillment(reader, fulfillment_id, lock=False)
     principal.require_location(fulfillment.location)
     return order, fulfillment
 
@@ -76,6 +76,7 @@ def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Princi
                                         f"fulfillment {fulfillment.id}")
         if target is _F.READY_FOR_PICKUP:
             fulfillment.pickup_code = f"{secrets.randbelow(10 ** PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
+            fulfillment.ready_at = now
 
     return _move(uow, fulfillment_id, principal, now, move)
 
@@ -95,7 +96,7 @@ def _move(
     move: Callable[[Order, FulfillmentOrder], None],
 ) -> Order:
     with uow:
-        order, fulfillment = _find(uow, fulfillment_id, lock=True)
+        order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
         principal.require_location(fulfillment.location)
         expected = order.status
         move(order, fulfillment)
@@ -122,7 +123,7 @@ def _move(
     return order
 
 
-def _find(uow: UnitOfWork, fulfillment_id: str, *, lock: bool) -> tuple[Order, FulfillmentOrder]:
+def find_fulfillment(uow: UnitOfWork, fulfillment_id: str, *, lock: bool) -> tuple[Order, FulfillmentOrder]:
     order_id = uow.orders.order_id_for_fulfillment(fulfillment_id)
     order = uow.orders.get(order_id, lock=lock) if order_id else None
     fulfillment = order.fulfillment(fulfillment_id) if order else None

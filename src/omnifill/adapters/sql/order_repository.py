@@ -141,6 +141,15 @@ class OrderRepository:
         by_id = {f.id: (order_id, f) for order_id, found in loaded.items() for f in found}
         return [by_id[fulfillment_id] for fulfillment_id, _ in heads]
 
+    def due(self, status: str, before: datetime, since: str, limit: int) -> list[str]:
+        """Ids of fulfillments in `status` whose `since` time (created_at, ready_at…) is before `before`."""
+        moment = fulfillment_orders.c[since]
+        rows = self._c.execute(
+            select(fulfillment_orders.c.id).where(fulfillment_orders.c.status == status, moment < before)
+            .order_by(fulfillment_orders.c.id).limit(limit)
+        )
+        return [row[0] for row in rows]
+
     def fulfillments_since(self, location_ids: Sequence[int], since: datetime) -> list[tuple[int, datetime]]:
         """(location id, created at) of the work still live at these locations, created since then."""
         if not location_ids:
@@ -192,7 +201,8 @@ class OrderRepository:
             self._c.execute(
                 update(fulfillment_orders).where(fulfillment_orders.c.id == f.id)
                 .values(status=str(f.status), pickup_code=f.pickup_code, handed_over_by=f.handed_over_by,
-                        handed_over_at=f.handed_over_at, updated_at=now)
+                        handed_over_at=f.handed_over_at, ready_at=f.ready_at, reminded_at=f.reminded_at,
+                        updated_at=now)
             )
 
     def _load(self, query: Any) -> list[Order]:
@@ -212,8 +222,9 @@ class OrderRepository:
         rows = self._c.execute(
             select(fulfillment_orders.c.id, fulfillment_orders.c.order_id, fulfillment_orders.c.status,
                    fulfillment_orders.c.pickup_code, fulfillment_orders.c.handed_over_by,
-                   fulfillment_orders.c.handed_over_at,
-                   locations.c.code.label("location"), skus.c.code.label("sku"), fulfillment_lines.c.quantity)
+                   fulfillment_orders.c.handed_over_at, fulfillment_orders.c.ready_at,
+                   fulfillment_orders.c.reminded_at, locations.c.code.label("location"), skus.c.code.label("sku"),
+                   fulfillment_lines.c.quantity)
             .join(locations, locations.c.id == fulfillment_orders.c.location_id)
             .join(fulfillment_lines, fulfillment_lines.c.fulfillment_id == fulfillment_orders.c.id)
             .join(skus, skus.c.id == fulfillment_lines.c.sku_id)
@@ -227,7 +238,7 @@ class OrderRepository:
             if f is None:
                 f = by_id[r["id"]] = FulfillmentOrder(
                     r["id"], r["location"], FulfillmentStatus(r["status"]), (), r["pickup_code"], r["handed_over_by"],
-                    r["handed_over_at"],
+                    r["handed_over_at"], r["ready_at"], r["reminded_at"],
                 )
                 by_order[r["order_id"]].append(f)
             f.lines = (*f.lines, FulfillmentLine(r["sku"], r["quantity"]))

@@ -140,6 +140,8 @@ fulfillment_orders = Table(
     Column("pickup_code", String(12)),  # shown by the customer at the counter; set when ready for pickup
     Column("handed_over_by", String(100)),
     Column("handed_over_at", Timestamp),
+    Column("ready_at", Timestamp),  # when a pickup became ready: the no-show hold counts from here
+    Column("reminded_at", Timestamp),
 )
 Index("ix_fulfillment_orders_order", fulfillment_orders.c.order_id)
 Index("ix_fulfillment_orders_location_status", fulfillment_orders.c.location_id, fulfillment_orders.c.status)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 import omnifill
 from omnifill.adapters.sql.engine import make_engine
+from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
 from omnifill.entrypoints.api.auth import KeyCache
 from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handlers
 from omnifill.entrypoints.api.routes import availability, catalog, fulfillments, inventory, network, orders, routing
 from omnifill.entrypoints.api.schemas import ErrorOut
 from omnifill.services.promising import StockSnapshot
+from omnifill.services.timers import run_timers, timer_settings
 
 DESCRIPTION = """One inventory ledger across every location, and order intake that never oversells.
 
@@ -26,6 +34,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPIOffline(
         title="omnifill", version=omnifill.__version__, description=DESCRIPTION,
         responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+        lifespan=_run_timers_while_serving,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.pool_size)
@@ -41,3 +50,31 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (catalog, network, inventory, orders, fulfillments, routing, availability):
         app.include_router(module.router)
     return app
+
+
+@asynccontextmanager
+async def _run_timers_while_serving(app: FastAPI) -> AsyncIterator[None]:
+    """Expiries and SLAs run in a thread of each worker while it serves (every `timers_every_seconds`)."""
+    settings: Settings = app.state.settings
+    stop = threading.Event()
+    worker = None
+    if settings.timers_every_seconds > 0:
+        worker = threading.Thread(target=_timers, args=(app, stop), name="omnifill-timers", daemon=True)
+        worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=10)
+
+
+def _timers(app: FastAPI, stop: threading.Event) -> None:
+    settings: Settings = app.state.settings
+    timing = timer_settings(settings.pickup_hold_days, settings.pickup_reminder_hours,
+                            settings.store_acceptance_minutes)
+    while not stop.wait(settings.timers_every_seconds):
+        try:
+            run_timers(UnitOfWork(app.state.engine), datetime.now(UTC), timing)
+        except Exception:  # a failed round must not stop the next one; it is logged and retried
+            logging.getLogger("omnifill.timers").exception("timers failed; retrying next round")

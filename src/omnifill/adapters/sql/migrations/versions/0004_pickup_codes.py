@@ -1,4 +1,4 @@
-"""pickup codes: the code a customer shows to collect, and who handed the order over and when
+"""pickup codes: the code a customer shows to collect, who handed the order over and when, ready and reminder times
 
 Revision ID: 0004
 Revises: 0003
@@ -21,10 +21,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("pickup_code", sa.String(length=12), nullable=True))
         batch_op.add_column(sa.Column("handed_over_by", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("handed_over_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+), as in 0002: a batch copy would fight the foreign keys.
+    op.drop_column("fulfillment_orders", "reminded_at")
+    op.drop_column("fulfillment_orders", "ready_at")
     op.drop_column("fulfillment_orders", "handed_over_at")
     op.drop_column("fulfillment_orders", "handed_over_by")
     op.drop_column("fulfillment_orders", "pickup_code")

@@ -60,6 +60,10 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/v1/fulfillments/ful_0000000000000000000000000", None),
     ("POST", "/v1/fulfillments/ful_0000000000000000000000000/pick", {}),
     ("POST", "/v1/fulfillments/ful_0000000000000000000000000/ship", None),
+    ("GET", "/v1/purchase-orders", None),
+    ("POST", "/v1/purchase-orders/ful_0000000000000000000000000/ship",
+     {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}),
+    ("POST", "/v1/vendors/DV-X/inventory", {"items": []}),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 
@@ -121,6 +125,9 @@ def test_health_needs_no_key(api: TestClient) -> None:
         ("channel:web", "POST", "/v1/routing/lookahead", {}),
         ("channel:web", "POST", "/v1/fulfillments/ful_0000000000000000000000000/accept", None),
         ("channel:web", "POST", "/v1/fulfillments/ful_0000000000000000000000000/pick", {}),
+        ("channel:web", "POST", "/v1/vendors/DV-X/inventory", {"items": []}),
+        ("vendor:DV-X", "POST", "/v1/orders", order_body("V-1", {TEE: 1})),
+        ("vendor:DV-X", "GET", "/v1/routing/profiles", None),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

@@ -14,6 +14,7 @@ class Role(StrEnum):
     OPERATOR = "operator"
     STORE = "store"
     CHANNEL = "channel"
+    VENDOR = "vendor"  # a dropship vendor: its own purchase orders and its own stock feed
 
 
 class Permission(StrEnum):
@@ -41,8 +42,12 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                            _P.FULFILLMENT_WRITE, _P.AVAILABILITY_READ}),
     Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE,
                              _P.AVAILABILITY_READ}),
+    # A vendor sees the orders it ships (with the ship-to address it needs) and feeds its own stock.
+    Role.VENDOR: frozenset({_P.CATALOG_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ,
+                            _P.FULFILLMENT_WRITE}),
 }
-_ROLE = re.compile(r"(admin|operator)|(store|channel):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
+_SITE_ROLES = frozenset({Role.STORE, Role.VENDOR})  # keys scoped to one location
+_ROLE = re.compile(r"(admin|operator)|(store|channel|vendor):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +59,8 @@ class Principal:
     def parse(cls, text: str) -> Principal:
         match = _ROLE.fullmatch(text)
         if match is None:
-            raise InvalidInput("role", "must be admin, operator, store:<location code> or channel:<channel code>")
+            raise InvalidInput("role", "must be admin, operator, store:<location code>, channel:<channel code> or "
+                                       "vendor:<location code>")
         if match.group(1):
             return cls(Role(match.group(1)))
         return cls(Role(match.group(2)), match.group(3))
@@ -67,9 +73,9 @@ class Principal:
             raise Forbidden(f"a {self.role} key may not {permission}", permission=str(permission))
 
     def require_location(self, code: str) -> None:
-        """A store key acts on its own store only."""
-        if self.role is Role.STORE and code != self.scope:
-            raise Forbidden(f"this key acts on store {self.scope} only", location=code)
+        """A store (or vendor) key acts on its own location only."""
+        if self.role in _SITE_ROLES and code != self.scope:
+            raise Forbidden(f"this key acts on {self.role} {self.scope} only", location=code)
 
     def require_channel(self, code: str) -> None:
         """A channel key creates and reads its own channel's orders only."""
@@ -78,7 +84,7 @@ class Principal:
 
     @property
     def location(self) -> str | None:
-        return self.scope if self.role is Role.STORE else None
+        return self.scope if self.role in _SITE_ROLES else None
 
     @property
     def channel(self) -> str | None:
@@ -88,5 +94,5 @@ class Principal:
         """Channel keys see their channel's orders; store keys the orders their store fulfills or hands over."""
         if self.role is Role.CHANNEL and channel != self.scope:
             raise Forbidden(f"this key acts on channel {self.scope} only", channel=channel)
-        if self.role is Role.STORE and self.scope not in locations:
-            raise Forbidden(f"this key acts on store {self.scope} only", location=self.scope)
+        if self.role in _SITE_ROLES and self.scope not in locations:
+            raise Forbidden(f"this key acts on {self.role} {self.scope} only", location=self.scope)

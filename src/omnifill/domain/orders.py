@@ -179,6 +179,8 @@ class FulfillmentOrder:
     handed_over_at: datetime | None = None
     ready_at: datetime | None = None
     reminded_at: datetime | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
 
     def hand_over(self, code: str, by: str, at: datetime) -> None:
         """The customer shows the code they were sent when the order became ready; only then is it handed over."""

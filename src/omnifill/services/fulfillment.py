@@ -21,6 +21,7 @@ from omnifill.domain.access import Principal
 from omnifill.domain.errors import InvalidTransition, NotFound
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
+from omnifill.domain.locations import LocationKind
 from omnifill.domain.orders import (
     FULFILLMENT_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -171,3 +172,52 @@ def list_fulfillments(
     with uow.reading() as reader:
         return reader.orders.fulfillment_page(location or principal.location, str(status) if status else None,
                                               after, limit)
+
+
+# --------------------------------------------------------------------------------------- dropship purchase orders
+
+# A vendor ships in one step what a warehouse does in four.
+_TO_SHIPPED = (_F.ACCEPTED, _F.PICKING, _F.PICKED, _F.PACKED, _F.SHIPPED)
+
+
+def list_purchase_orders(
+    uow: UnitOfWork, principal: Principal, vendor: str | None, status: FulfillmentStatus | None,
+    after: str | None, limit: int,
+) -> list[tuple[str, FulfillmentOrder]]:
+    """The work routed to dropship vendors: each fulfillment there is a purchase order to that vendor."""
+    if vendor is not None:
+        principal.require_location(vendor)
+    with uow.reading() as reader:
+        return reader.orders.fulfillment_page(vendor or principal.location, str(status) if status else None, after,
+                                              limit, kind=str(LocationKind.DROPSHIP_VENDOR))
+
+
+def acknowledge_purchase_order(uow: UnitOfWork, fulfillment_id: str, principal: Principal, now: datetime) -> Order:
+    require_purchase_order(uow, fulfillment_id)
+    return advance(uow, fulfillment_id, "accept", principal, now)
+
+
+def ship_purchase_order(
+    uow: UnitOfWork, fulfillment_id: str, carrier: str, tracking_number: str, principal: Principal, now: datetime,
+) -> Order:
+    """The vendor shipped it: the purchase order goes to shipped with its tracking, and the units leave its stock."""
+    require_purchase_order(uow, fulfillment_id)
+
+    def move(order: Order, fulfillment: FulfillmentOrder) -> None:
+        _require_method(order, _F.SHIPPED)
+        start = _TO_SHIPPED.index(fulfillment.status) + 1 if fulfillment.status in _TO_SHIPPED else 0
+        for step in _TO_SHIPPED[start:]:
+            fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, step,
+                                            f"purchase order {fulfillment.id}")
+        fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
+
+    return _move(uow, fulfillment_id, principal, now, move)
+
+
+def require_purchase_order(uow: UnitOfWork, fulfillment_id: str) -> None:
+    with uow.reading() as reader:
+        _, fulfillment = find_fulfillment(reader, fulfillment_id, lock=False)
+        location = reader.locations.get(fulfillment.location)
+    if location is None or location.kind is not LocationKind.DROPSHIP_VENDOR:
+        raise NotFound(f"no purchase order {fulfillment_id}: that work is not at a dropship vendor",
+                       fulfillment_id=fulfillment_id)

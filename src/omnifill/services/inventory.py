@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, count_delta, movement
+from omnifill.domain.locations import LocationKind
 
 MANUAL_KINDS = frozenset({MovementKind.RECEIPT, MovementKind.ADJUSTMENT, MovementKind.COUNT})
 
@@ -101,3 +103,33 @@ def _movement_event(row: Movement, after: StockLevel, now: datetime) -> DomainEv
         },
         now,
     )
+
+
+def vendor_stock_feed(
+    uow: UnitOfWork, vendor: str, on_hand: Mapping[str, int], actor: str, now: datetime,
+) -> list[Balance]:
+    """A dropship vendor's full feed: each listed SKU's on-hand becomes the figure sent (a count movement), and
+    a SKU the vendor held before but left out of the feed is counted as zero. One transaction: all or nothing."""
+    with uow:
+        location = uow.locations.get(vendor)
+        if location is None or location.kind is not LocationKind.DROPSHIP_VENDOR:
+            raise InvalidInput("vendor", f"{vendor} is not a dropship vendor location")
+        held = {b.sku for b in uow.inventory.balances(None, vendor, None, 100_000) if b.level.on_hand > 0}
+        rows, events = [], []
+        for sku in sorted(set(on_hand) | held):
+            keys, sku_cost = _keys(uow, sku, vendor)
+            uow.inventory.ensure_level(keys, sku_cost, now)
+            before = uow.inventory.level_for_update(keys) or StockLevel()
+            counted = on_hand.get(sku, 0)
+            if counted == before.on_hand:
+                continue
+            row, after = movement(MovementKind.COUNT, sku, vendor, count_delta(before, counted), before,
+                                  reason="vendor stock feed", actor=actor)
+            uow.inventory.store_level(keys, after, now)
+            rows.append((row, keys, after))
+            events.append(_movement_event(row, after, now))
+        uow.inventory.record(rows, now)
+        uow.outbox.add(events)
+        uow.commit()
+    with uow.reading() as reader:
+        return reader.inventory.balances(None, vendor, None, 100_000)

@@ -125,13 +125,15 @@ class OrderRepository:
         return self._load(query)
 
     def fulfillment_page(
-        self, location: str | None, status: str | None, after: str | None, limit: int,
+        self, location: str | None, status: str | None, after: str | None, limit: int, kind: str | None = None,
     ) -> list[tuple[str, FulfillmentOrder]]:
-        """(order id, fulfillment) in id order (creation order), filtered by location code and status."""
-        query = select(fulfillment_orders.c.id, fulfillment_orders.c.order_id).order_by(fulfillment_orders.c.id)
+        """(order id, fulfillment) in id order (creation order), filtered by location code or kind and status."""
+        query = (select(fulfillment_orders.c.id, fulfillment_orders.c.order_id).order_by(fulfillment_orders.c.id)
+                 .join(locations, locations.c.id == fulfillment_orders.c.location_id))
         if location is not None:
-            query = query.join(locations, locations.c.id == fulfillment_orders.c.location_id).where(
-                locations.c.code == location)
+            query = query.where(locations.c.code == location)
+        if kind is not None:
+            query = query.where(locations.c.kind == kind)
         if status is not None:
             query = query.where(fulfillment_orders.c.status == status)
         if after is not None:
@@ -202,7 +204,7 @@ class OrderRepository:
                 update(fulfillment_orders).where(fulfillment_orders.c.id == f.id)
                 .values(status=str(f.status), pickup_code=f.pickup_code, handed_over_by=f.handed_over_by,
                         handed_over_at=f.handed_over_at, ready_at=f.ready_at, reminded_at=f.reminded_at,
-                        updated_at=now)
+                        carrier=f.carrier, tracking_number=f.tracking_number, updated_at=now)
             )
 
     def _load(self, query: Any) -> list[Order]:
@@ -223,7 +225,8 @@ class OrderRepository:
             select(fulfillment_orders.c.id, fulfillment_orders.c.order_id, fulfillment_orders.c.status,
                    fulfillment_orders.c.pickup_code, fulfillment_orders.c.handed_over_by,
                    fulfillment_orders.c.handed_over_at, fulfillment_orders.c.ready_at,
-                   fulfillment_orders.c.reminded_at, locations.c.code.label("location"), skus.c.code.label("sku"),
+                   fulfillment_orders.c.reminded_at, fulfillment_orders.c.carrier,
+                   fulfillment_orders.c.tracking_number, locations.c.code.label("location"), skus.c.code.label("sku"),
                    fulfillment_lines.c.quantity)
             .join(locations, locations.c.id == fulfillment_orders.c.location_id)
             .join(fulfillment_lines, fulfillment_lines.c.fulfillment_id == fulfillment_orders.c.id)
@@ -238,7 +241,7 @@ class OrderRepository:
             if f is None:
                 f = by_id[r["id"]] = FulfillmentOrder(
                     r["id"], r["location"], FulfillmentStatus(r["status"]), (), r["pickup_code"], r["handed_over_by"],
-                    r["handed_over_at"], r["ready_at"], r["reminded_at"],
+                    r["handed_over_at"], r["ready_at"], r["reminded_at"], r["carrier"], r["tracking_number"],
                 )
                 by_order[r["order_id"]].append(f)
             f.lines = (*f.lines, FulfillmentLine(r["sku"], r["quantity"]))

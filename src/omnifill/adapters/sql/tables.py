@@ -142,6 +142,8 @@ fulfillment_orders = Table(
     Column("handed_over_at", Timestamp),
     Column("ready_at", Timestamp),  # when a pickup became ready: the no-show hold counts from here
     Column("reminded_at", Timestamp),
+    Column("carrier", String(64)),
+    Column("tracking_number", String(64)),
 )
 Index("ix_fulfillment_orders_order", fulfillment_orders.c.order_id)
 Index("ix_fulfillment_orders_location_status", fulfillment_orders.c.location_id, fulfillment_orders.c.status)

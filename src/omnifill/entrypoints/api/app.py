@@ -18,7 +18,16 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
 from omnifill.entrypoints.api.auth import KeyCache
 from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handlers
-from omnifill.entrypoints.api.routes import availability, catalog, fulfillments, inventory, network, orders, routing
+from omnifill.entrypoints.api.routes import (
+    availability,
+    catalog,
+    fulfillments,
+    inventory,
+    network,
+    orders,
+    purchase_orders,
+    routing,
+)
 from omnifill.entrypoints.api.schemas import ErrorOut
 from omnifill.services.promising import StockSnapshot
 from omnifill.services.timers import run_timers, timer_settings
@@ -47,7 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (catalog, network, inventory, orders, fulfillments, routing, availability):
+    for module in (catalog, network, inventory, orders, fulfillments, purchase_orders, routing, availability):
         app.include_router(module.router)
     return app
 

@@ -235,13 +235,38 @@ class FulfillmentView(BaseModel):
     pickup_code: str | None = Field(None, description="Admin and operator keys only; never shown to store keys.")
     handed_over_by: str | None = None
     handed_over_at: datetime | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
 
     @classmethod
     def of(cls, order_id: str, f: FulfillmentOrder, *, show_code: bool = False) -> FulfillmentView:
         return cls(id=f.id, order_id=order_id, location=f.location, status=str(f.status),
                    lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in f.lines],
                    pickup_code=f.pickup_code if show_code else None, handed_over_by=f.handed_over_by,
-                   handed_over_at=f.handed_over_at)
+                   handed_over_at=f.handed_over_at, carrier=f.carrier, tracking_number=f.tracking_number)
+
+
+class PurchaseOrderView(FulfillmentView):
+    """A fulfillment at a dropship vendor, with what the vendor needs to ship it."""
+
+    ship_to: dict[str, Any] | None
+    customer_name: str | None
+
+
+class ShipPurchaseOrderIn(Strict):
+    carrier: Code
+    tracking_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9\-]{4,64}$")]
+
+
+class VendorStockLineIn(Strict):
+    sku: Code
+    on_hand: Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+class VendorStockFeedIn(Strict):
+    """The vendor's whole stock: a SKU it held that is left out is counted as zero."""
+
+    items: Annotated[list[VendorStockLineIn], Field(max_length=100_000)]
 
 
 class HandoffIn(Strict):

@@ -1,4 +1,4 @@
-"""pickup codes: the code a customer shows to collect, who handed the order over and when, ready and reminder times
+"""pickup codes: the code a customer shows to collect, who handed the order over and when, ready and reminder times, carrier and tracking number
 
 Revision ID: 0004
 Revises: 0003
@@ -23,10 +23,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("handed_over_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("carrier", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("tracking_number", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+), as in 0002: a batch copy would fight the foreign keys.
+    op.drop_column("fulfillment_orders", "tracking_number")
+    op.drop_column("fulfillment_orders", "carrier")
     op.drop_column("fulfillment_orders", "reminded_at")
     op.drop_column("fulfillment_orders", "ready_at")
     op.drop_column("fulfillment_orders", "handed_over_at")

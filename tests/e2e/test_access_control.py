@@ -64,6 +64,7 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/v1/purchase-orders/ful_0000000000000000000000000/ship",
      {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}),
     ("POST", "/v1/vendors/DV-X/inventory", {"items": []}),
+    ("GET", f"/v1/locations/{NYC}/tasks", None),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 

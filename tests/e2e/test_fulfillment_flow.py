@@ -106,3 +106,26 @@ def test_an_unknown_action_or_fulfillment_is_refused(api: TestClient, network: N
     error_of(api.post("/v1/fulfillments/ful_nope/accept", headers=admin), 404, "not_found")
     error_of(api.get("/v1/fulfillments/ful_nope", headers=admin), 404, "not_found")
     assert api.get(f"/v1/fulfillments/{work}", headers=admin).json()["status"] == "pending"
+
+
+def test_a_store_sees_its_queue_with_the_next_action_oldest_promise_first(
+    api: TestClient, network: Network, web_channel: Headers, nyc_store: Headers, keys: Keys,
+) -> None:
+    later = order_body("1001", {TEE: 1})
+    later["delivery"]["promised_by"] = "2026-12-20"
+    sooner = order_body("1002", {TEE: 1})
+    sooner["delivery"]["promised_by"] = "2026-12-10"
+    first = created(api.post("/v1/orders", headers=web_channel, json=later))
+    second = created(api.post("/v1/orders", headers=web_channel, json=sooner))
+    act(api, nyc_store, second["fulfillments"][0]["id"], "accept")
+    pickup = created(api.post("/v1/orders", headers=web_channel, json=order_body("P-1", {TEE: 1}, pickup=NYC)))
+    act(api, nyc_store, pickup["fulfillments"][0]["id"], "accept")
+    act(api, nyc_store, pickup["fulfillments"][0]["id"], "pick", {})
+
+    response = api.get(f"/v1/locations/{NYC}/tasks", headers=nyc_store)
+
+    assert response.status_code == 200, response.text
+    assert [(t["order_id"], t["action"], t["promised_by"]) for t in response.json()] == [
+        (second["id"], "pick", "2026-12-10"), (first["id"], "accept", "2026-12-20"), (pickup["id"], "ready", None),
+    ]
+    error_of(api.get(f"/v1/locations/{NYC}/tasks", headers=keys(f"store:{PHL}")), 403, "forbidden")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.order_repository import StaleStatus
@@ -221,3 +221,36 @@ def require_purchase_order(uow: UnitOfWork, fulfillment_id: str) -> None:
     if location is None or location.kind is not LocationKind.DROPSHIP_VENDOR:
         raise NotFound(f"no purchase order {fulfillment_id}: that work is not at a dropship vendor",
                        fulfillment_id=fulfillment_id)
+
+
+# ------------------------------------------------------------------------------------------- a location's tasks
+
+# What an associate does next with work in each state.
+NEXT_ACTION: dict[FulfillmentStatus, str] = {
+    _F.PENDING: "accept", _F.ACCEPTED: "pick", _F.PICKING: "pick", _F.PICKED: "pack", _F.PACKED: "ship",
+    _F.READY_FOR_PICKUP: "handoff",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    fulfillment: FulfillmentOrder
+    order_id: str
+    action: str
+    promised_by: date | None
+
+
+def location_tasks(uow: UnitOfWork, location: str, principal: Principal, limit: int = 500) -> list[Task]:
+    """The location's queue: what to accept, pick, pack, ship or hand over, the oldest promise first."""
+    principal.require_location(location)
+    with uow.reading() as reader:
+        found = reader.orders.open_at(location, [str(s) for s in NEXT_ACTION], limit)
+    tasks = []
+    for order in found:
+        for f in order.fulfillments:
+            if f.location != location or f.status not in NEXT_ACTION:
+                continue
+            pickup_packed = order.delivery.method is DeliveryMethod.PICKUP and f.status is _F.PICKED
+            tasks.append(Task(f, order.id, "ready" if pickup_packed else NEXT_ACTION[f.status],
+                              order.delivery.promised_by))
+    return sorted(tasks, key=lambda t: (t.promised_by or date.max, t.fulfillment.id))

@@ -191,6 +191,15 @@ class OrderRepository:
             lines[sku] = lines.get(sku, 0) + quantity
         return list(found.values())
 
+    def open_at(self, location: str, statuses: Sequence[str], limit: int) -> list[Order]:
+        """Orders with a fulfillment at the location in one of these statuses, oldest first."""
+        at_location = (
+            select(fulfillment_orders.c.order_id)
+            .join(locations, locations.c.id == fulfillment_orders.c.location_id)
+            .where(locations.c.code == location, fulfillment_orders.c.status.in_(list(statuses)))
+        )
+        return self._load(select(orders).where(orders.c.id.in_(at_location)).order_by(orders.c.id).limit(limit))
+
     def change_status(self, order: Order, expected: OrderStatus, now: datetime) -> None:
         """Write the order's new status (and its fulfillments'), only if nobody moved it since we read it."""
         done = self._c.execute(

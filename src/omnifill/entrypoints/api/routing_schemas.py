@@ -277,3 +277,14 @@ class PickIn(Strict):
     """The units found per line; a line left out was found in full. Fewer than asked is a short pick."""
 
     lines: Annotated[list[PickedLineIn], Field(max_length=200)] = Field(default_factory=list)
+
+
+class TaskOut(BaseModel):
+    """One thing to do at a location: the fulfillment, the next action on it, and the date promised."""
+
+    fulfillment_id: str
+    order_id: str
+    status: str
+    action: str
+    promised_by: date | None
+    lines: list[dict[str, Any]]

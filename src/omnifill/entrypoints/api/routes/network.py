@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 from omnifill.domain.access import Permission
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
+from omnifill.entrypoints.api.routing_schemas import TaskOut
 from omnifill.entrypoints.api.schemas import Limit, LocationIn, LocationOut, LocationPatch, Page
-from omnifill.services import catalog
+from omnifill.services import catalog, fulfillment
 
 router = APIRouter(prefix="/v1/locations", tags=["network"])
 
@@ -45,3 +46,15 @@ def update_location(code: str, body: LocationPatch, caller: Caller, uow: Uow) ->
     if "capabilities" in changes:
         changes["capabilities"] = frozenset(changes["capabilities"] or ())
     return LocationOut.of(catalog.update_location(uow, code, changes, datetime.now(UTC)))
+
+
+@router.get("/{code}/tasks")
+def location_tasks(code: str, caller: Caller, uow: Uow) -> list[TaskOut]:
+    """The location's queue — accept, pick, pack, ship, ready, hand over — the oldest promise first."""
+    caller.require(Permission.ORDERS_READ)
+    return [
+        TaskOut(fulfillment_id=t.fulfillment.id, order_id=t.order_id, status=str(t.fulfillment.status),
+                action=t.action, promised_by=t.promised_by,
+                lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in t.fulfillment.lines])
+        for t in fulfillment.location_tasks(uow, code, caller)
+    ]

@@ -27,7 +27,7 @@ from omnifill.domain.routing.availability import (
     rank_locations,
 )
 from omnifill.domain.routing.profiles import RoutingProfile, profile_for
-from omnifill.services.routing import default_cost_model, destination_of
+from omnifill.services.routing import default_cost_model, destination_of, routing_profiles
 
 Row = tuple[int, Location, str, int]
 NETWORK_LIMIT = 100_000  # locations read for rankings: every store of the largest chains fits
@@ -54,7 +54,6 @@ class StockSnapshot:
     def __init__(self, max_age_seconds: float = 1.0) -> None:
         self.max_age_seconds = max_age_seconds
         self._skus: dict[str, _Stock] = {}
-        self._profiles: tuple[float, list[RoutingProfile]] | None = None
         self._network: tuple[float, tuple[Location, ...]] | None = None
         self._rankings: dict[tuple[str, str], Ranking] = {}
         self._lock = threading.Lock()
@@ -78,13 +77,6 @@ class StockSnapshot:
             for code, (location, units) in stock.holdings.items():
                 merged.setdefault(code, (location, {}))[1].update(units)
         return BasketStock(weights, merged, opportunity)
-
-    def profiles(self, uow: UnitOfWork) -> list[RoutingProfile]:
-        clock = time.monotonic()
-        if self._profiles is None or clock - self._profiles[0] > self.max_age_seconds:
-            with uow.reading() as reader:
-                self._profiles = (clock, reader.routing_profiles.all())
-        return self._profiles[1]
 
     def ranking(
         self, uow: UnitOfWork, place: tuple[str, str], destination: GeoPoint, costing: PackageCosting
@@ -132,7 +124,7 @@ def check_availability(
     for index, sku in enumerate(lines):
         if sku not in basket.weights_kg:
             raise InvalidInput(f"lines[{index}].sku", f"unknown SKU {sku}")
-    profiles = snapshot.profiles(uow)
+    profiles = routing_profiles(uow)
 
     def profile(method: DeliveryMethod, level: ServiceLevel | None) -> RoutingProfile:
         return profile_for(profiles, channel or "", method, level)

@@ -85,7 +85,12 @@ def routing_profiles(uow: UnitOfWork) -> list[RoutingProfile]:
     clock = time.monotonic()
     found = _profiles.get(uow.engine)
     if found is None or clock - found[0] > PROFILES_MAX_AGE_SECONDS:
-        found = _profiles[uow.engine] = (clock, uow.routing_profiles.all())
+        if uow.in_transaction:
+            stored = uow.routing_profiles.all()
+        else:
+            with uow.reading() as reader:
+                stored = reader.routing_profiles.all()
+        found = _profiles[uow.engine] = (clock, stored)
     return found[1]
 
 

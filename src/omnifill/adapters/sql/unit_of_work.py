@@ -67,6 +67,10 @@ class UnitOfWork:
         self.location_loads = LocationLoadRepository(connection)
         return self
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._connection is not None
+
     def commit(self) -> None:
         assert self._connection is not None, "commit() outside `with uow:`"
         self._connection.commit()

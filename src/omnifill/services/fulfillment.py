@@ -31,7 +31,7 @@ from omnifill.domain.orders import (
     Order,
     transition,
 )
-from omnifill.services.orders import order_event
+from omnifill.services.orders import find_fulfillment, order_event
 from omnifill.services.rerouting import short_pick
 
 _F = FulfillmentStatus
@@ -122,15 +122,6 @@ def _move(
         ])
         uow.commit()
     return order
-
-
-def find_fulfillment(uow: UnitOfWork, fulfillment_id: str, *, lock: bool) -> tuple[Order, FulfillmentOrder]:
-    order_id = uow.orders.order_id_for_fulfillment(fulfillment_id)
-    order = uow.orders.get(order_id, lock=lock) if order_id else None
-    fulfillment = order.fulfillment(fulfillment_id) if order else None
-    if order is None or fulfillment is None:
-        raise NotFound(f"no fulfillment {fulfillment_id}", fulfillment_id=fulfillment_id)
-    return order, fulfillment
 
 
 def _require_method(order: Order, target: FulfillmentStatus) -> None:

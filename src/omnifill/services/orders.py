@@ -259,6 +259,16 @@ def release_units(
     return ledger
 
 
+def find_fulfillment(uow: UnitOfWork, fulfillment_id: str, *, lock: bool) -> tuple[Order, FulfillmentOrder]:
+    """A fulfillment and its order; `lock` holds the order's row, as every move on the work does."""
+    order_id = uow.orders.order_id_for_fulfillment(fulfillment_id)
+    order = uow.orders.get(order_id, lock=lock) if order_id else None
+    fulfillment = order.fulfillment(fulfillment_id) if order else None
+    if order is None or fulfillment is None:
+        raise NotFound(f"no fulfillment {fulfillment_id}", fulfillment_id=fulfillment_id)
+    return order, fulfillment
+
+
 def order_locations(order: Order) -> set[str]:
     found = {f.location for f in order.fulfillments}
     if order.delivery.location:

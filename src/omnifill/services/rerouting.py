@@ -17,7 +17,7 @@ from omnifill.adapters.sql.order_repository import StaleStatus
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
 from omnifill.domain.costs import PackageCosting
-from omnifill.domain.errors import InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from omnifill.domain.errors import InsufficientStock, InvalidInput, InvalidTransition
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
 from omnifill.domain.orders import (
     FULFILLMENT_TRANSITIONS,
@@ -33,7 +33,7 @@ from omnifill.domain.orders import (
 from omnifill.domain.routing.backorders import Backorder, BackorderStatus
 from omnifill.domain.routing.engine import RoutingRequest, route_order
 from omnifill.domain.routing.profiles import profile_for
-from omnifill.services.orders import order_event, release_units, reserve_plan
+from omnifill.services.orders import find_fulfillment, order_event, release_units, reserve_plan
 from omnifill.services.routing import (
     LostRace,
     decision_record,
@@ -95,7 +95,8 @@ def _reject(
     costing: PackageCosting | None,
 ) -> Order:
     with uow:
-        order, fulfillment = _load(uow, fulfillment_id, principal)
+        order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
+        principal.require_location(fulfillment.location)
         expected = order.status
         fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, FulfillmentStatus.REJECTED,
                                         f"fulfillment {fulfillment.id}")
@@ -112,7 +113,8 @@ def _short_pick(
     now: datetime, costing: PackageCosting | None,
 ) -> Order:
     with uow:
-        order, fulfillment = _load(uow, fulfillment_id, principal)
+        order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
+        principal.require_location(fulfillment.location)
         if fulfillment.status not in SHORT_PICKABLE:
             raise InvalidTransition(f"fulfillment {fulfillment.id} is {fulfillment.status}; it cannot be short-picked",
                                     current_status=str(fulfillment.status))
@@ -131,16 +133,6 @@ def _short_pick(
         ledger += _route_remainder(uow, order, remainder, actor, now, costing or default_cost_model())
         _save(uow, order, expected, ledger, now, "order.rerouted")
     return order
-
-
-def _load(uow: UnitOfWork, fulfillment_id: str, principal: Principal) -> tuple[Order, FulfillmentOrder]:
-    order_id = uow.orders.order_id_for_fulfillment(fulfillment_id)
-    order = uow.orders.get(order_id, lock=True) if order_id else None
-    fulfillment = order.fulfillment(fulfillment_id) if order else None
-    if order is None or fulfillment is None:
-        raise NotFound(f"no fulfillment {fulfillment_id}", fulfillment_id=fulfillment_id)
-    principal.require_location(fulfillment.location)
-    return order, fulfillment
 
 
 def _missing(fulfillment: FulfillmentOrder, picked: Mapping[str, int]) -> dict[str, int]:

@@ -22,8 +22,7 @@ from omnifill.domain.errors import DomainError
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.locations import LocationKind
 from omnifill.domain.orders import FULFILLMENT_TRANSITIONS, FulfillmentStatus, OrderStatus, transition
-from omnifill.services.fulfillment import find_fulfillment
-from omnifill.services.orders import order_event, release_units
+from omnifill.services.orders import find_fulfillment, order_event, release_units
 from omnifill.services.rerouting import reject_fulfillment
 
 TIMERS = Principal(Role.ADMIN)  # the actor recorded for what the timers do

@@ -75,6 +75,14 @@ RELEASED_FULFILLMENTS = frozenset({_F.REJECTED, _F.CANCELLED, _F.EXPIRED})
 S = TypeVar("S", OrderStatus, FulfillmentStatus)
 
 
+def demand_of(lines: Iterable[OrderLine]) -> dict[str, int]:
+    """Units wanted per SKU; a SKU on two lines is one demand."""
+    units: Counter[str] = Counter()
+    for line in lines:
+        units[line.sku] += line.quantity
+    return dict(units)
+
+
 def transition(table: Mapping[S, frozenset[S]], current: S, target: S, entity: str) -> S:
     """The one way a status changes; an illegal move names the state the entity is in."""
     if target not in table[current]:
@@ -153,11 +161,7 @@ class OrderDraft:
             raise InvalidInput("ship_to", "a shipped order needs a ship-to address")
 
     def demand(self) -> dict[str, int]:
-        """Units wanted per SKU; a SKU on two lines is one demand."""
-        units: Counter[str] = Counter()
-        for line in self.lines:
-            units[line.sku] += line.quantity
-        return dict(units)
+        return demand_of(self.lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from omnifill.domain.orders import (
     FulfillmentOrder,
     FulfillmentStatus,
     Order,
+    demand_of,
     transition,
 )
 from omnifill.domain.routing.engine import EligibleLocation, RoutingRequest, eligible_locations, price_plan
@@ -124,7 +125,7 @@ def _waiting(
     costing: PackageCosting,
 ) -> _Waiting:
     destination = destination_of(order.ship_to)
-    demand = order_demand(order)
+    demand = demand_of(order.lines)
     network = network_stock([row for row in pooled if row[2] in demand], destination)
     request = RoutingRequest(demand, order.delivery, now, destination, weights, order.delivery.promised_by)
     eligible = eligible_locations(request, network.candidates, profile, costing, opportunity)
@@ -155,13 +156,6 @@ def _option(
     extra = {sku: opportunity.get((sku, eligible.location), 0.0) for sku in eligible.supply}
     return replace(exact, per_unit={sku: cost + extra[sku] for sku, cost in exact.per_unit.items()},
                    floor_unit={sku: cost + extra[sku] for sku, cost in exact.floor_unit.items()})
-
-
-def order_demand(order: Order) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for line in order.lines:
-        found[line.sku] = found.get(line.sku, 0) + line.quantity
-    return found
 
 
 def _cost(order: WaveOrder, plan: AllocationPlan) -> float:

@@ -14,7 +14,6 @@ from omnifill.domain.routing.availability import (
     promise,
     rank_locations,
 )
-from omnifill.domain.routing.plans import Candidate
 from omnifill.domain.routing.profiles import RoutingProfile
 from tests.unit.test_routing_engine import COSTS
 
@@ -95,11 +94,3 @@ def test_what_cannot_be_promised_is_said_with_its_reason() -> None:
         Unavailable(ServiceLevel.EXPRESS, "not enough stock where this order may be routed"),
         Unavailable(ServiceLevel.SAME_DAY, "no location can send it with this service"),
     )
-
-
-def test_without_a_ranking_the_cheapest_candidates_are_found_by_estimate() -> None:
-    candidates = [Candidate(ALLENTOWN, {"TEE": 5}, 77.0), Candidate(NEWARK, {"TEE": 5}, 9.0)]
-
-    found = promise({"TEE": 1}, {}, MANHATTAN, NOON_NEW_YORK, candidates, default_profile, COSTS)
-
-    assert found.delivery[0].ships_from == ("NEWARK",)

@@ -133,4 +133,4 @@ def check_availability(
     ranking = snapshot.ranking(uow, (postal_code, country), destination, costing)
     candidates = candidates_from(lines, basket.holdings, ranking)
     return promise(lines, basket.weights_kg, destination, now, candidates, profile, costing, basket.opportunity,
-                   ranking)
+                   ranking=ranking)

@@ -1,9 +1,10 @@
 """Promises for a storefront: where the basket can be picked up, and when and for how much it can be delivered.
 
 The routing engine answers, without reserving anything. A product page asks on every view, so the engine is
-given a shortlist: the locations whose linear cost estimate (`PackageCosting.linear_terms`) is lowest for the
-basket — the estimate is exact for the linear model and for packages of at least 1 kg, so the cheapest plan
-is almost always among them. Each option is then priced and dated exactly as an order would be.
+given a shortlist: each destination ranks the network's shipping locations once by the price of a one-unit
+standard package (`rank_locations`, cached per ZIP code), and a question takes the first few that hold some of
+the basket, plus the first same-day ones (`candidates_from`). Each option is then priced and dated exactly as an
+order would be.
 """
 
 from __future__ import annotations
@@ -123,12 +124,9 @@ def candidates_from(demand: Mapping[str, int], holdings: Holdings, ranking: Rank
 def promise(
     demand: Mapping[str, int], weights_kg: Mapping[str, float], destination: GeoPoint, now: datetime,
     candidates: Sequence[Candidate], profile_for: ProfileFor, costing: PackageCosting,
-    opportunity: OpportunityCosts | None = None, ranking: Ranking | None = None,
+    opportunity: OpportunityCosts | None = None, *, ranking: Ranking,
 ) -> Promise:
-    if ranking is None:
-        shortlist = _cheapest(demand, weights_kg, candidates, costing)
-    else:
-        shortlist = _first_holding(demand, candidates, ranking)
+    shortlist = _first_holding(demand, candidates, ranking)
     delivery, unavailable = [], []
     for level in ServiceLevel:
         found = _delivery(demand, weights_kg, destination, now, shortlist, profile_for, costing, opportunity, level)
@@ -158,33 +156,6 @@ def _delivery(
         level, decision.delivers_on, round(sum(p.cost.shipping for p in decision.packages), 2),
         len(decision.packages), tuple(p.location for p in decision.packages),
     )
-
-
-def _cheapest(
-    demand: Mapping[str, int], weights_kg: Mapping[str, float], candidates: Sequence[Candidate],
-    costing: PackageCosting,
-) -> list[Candidate]:
-    """The shipping locations whose standard-service linear estimate per unit of the basket is lowest, plus the
-    nearest same-day ones (express and same-day prices rise with the zone like standard ones do)."""
-    estimates, local = [], []
-    for candidate in candidates:
-        if not candidate.location.can(Capability.SHIP) or candidate.distance_miles is None:
-            continue
-        held = {sku: min(units, candidate.available.get(sku, 0)) for sku, units in demand.items()}
-        units = sum(held.values())
-        if not units:
-            continue
-        terms = costing.linear_terms(candidate.location, candidate.distance_miles, ServiceLevel.STANDARD,
-                                     candidate.orders_today)
-        if terms is None:
-            continue
-        cost = terms.per_package + sum(n * terms.unit_cost(weights_kg.get(s, 0.0)) for s, n in held.items())
-        estimates.append((cost / units, candidate.location.code, candidate))
-        if Capability.SAME_DAY in candidate.location.capabilities:
-            local.append((candidate.distance_miles, candidate.location.code, candidate))
-    chosen = [c for _, _, c in nsmallest(SHORTLIST, estimates)]
-    seen = {c.location.code for c in chosen}
-    return chosen + [c for _, code, c in nsmallest(SAME_DAY_SHORTLIST, local) if code not in seen]
 
 
 def _first_holding(demand: Mapping[str, int], candidates: Sequence[Candidate], ranking: Ranking) -> list[Candidate]:

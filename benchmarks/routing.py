@@ -931,6 +931,11 @@ def _availability_database(path: Path, locations: Sequence[Location], network: N
     return uow
 
 
+def question_destinations() -> list[str]:
+    """The 300 ZIP codes questions come from: the downtowns, then every 97th of the country's."""
+    return [*DOWNTOWNS, *all_postal_codes()[::97][:290]]
+
+
 def _shortlist_agreement(
     locations: Sequence[Location], network: Network, questions: int, seed: int,
 ) -> tuple[int, int]:
@@ -939,10 +944,11 @@ def _shortlist_agreement(
     rng = random.Random(seed + 1)
     costing = load_cost_model()
     ranking_of: dict[str, Ranking] = {}
+    destinations = question_destinations()
     same = asked = 0
     for _ in range(questions):
         sku = rng.choices(list(network.weights), network.popularity)[0]
-        place = lookup_postal_code(rng.choice([*DOWNTOWNS, *all_postal_codes()[::97][:290]]))
+        place = lookup_postal_code(rng.choice(destinations))
         assert place is not None
         holders = {loc.code: (loc, {sku: n}) for loc in locations if (n := network.stock.get((sku, loc.code), 0))}
         ranking = ranking_of.setdefault(place.postal_code, rank_locations(locations, place.position, costing))
@@ -965,7 +971,7 @@ def _ask(
     uow: UnitOfWork, network: Network, questions: int, max_age: float, lines: int, seed: int,
 ) -> tuple[str, int, float, float, float]:
     rng = random.Random(seed)
-    destinations = [*DOWNTOWNS, *all_postal_codes()[::97][:290]]
+    destinations = question_destinations()
     skus = list(network.weights)
     snapshot = StockSnapshot(max_age)
     asks = [(rng.choice(destinations), dict.fromkeys(rng.choices(skus, network.popularity, k=lines), 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./omnifill.db"
@@ -27,3 +29,5 @@ class Settings(BaseSettings):
     pickup_hold_days: float = 5.0
     pickup_reminder_hours: float = 24.0
     store_acceptance_minutes: float = 120.0
+    # The carton sizes packing chooses from (JSON, like src/omnifill/data/cartons.json); the shipped sizes if unset.
+    cartons_file: Path | None = None

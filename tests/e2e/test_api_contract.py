@@ -43,7 +43,7 @@ def test_created_skus_and_locations_read_back_as_written(api: TestClient, admin:
 
     # then: both answer 201 with what is stored; the store's position and time zone come from its ZIP code
     assert created(sku) == {"code": TEE, "name": f"Item {TEE}", "gtin": "00012345600012", "unit_cost": "4.00",
-                            "unit_price": "12.00", "weight_kg": "0.250"}
+                            "unit_price": "12.00", "weight_kg": "0.250", "dimensions_cm": None}
     assert created(location) == {
         "code": NYC, "name": f"Location {NYC}", "kind": "store", "latitude": 40.7484, "longitude": -73.9967,
         "postal_code": "10001", "country": "US", "time_zone": "America/New_York",

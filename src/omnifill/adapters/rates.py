@@ -5,11 +5,10 @@ The default card ships with the package (`omnifill/data/rates.json`); a retailer
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from omnifill.adapters.data_files import read_json
 from omnifill.domain.costs import CapacityCurve, CostModel, Handling, RateTable, ServiceRates
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.locations import LocationKind
@@ -18,11 +17,7 @@ from omnifill.domain.orders import ServiceLevel
 
 def load_cost_model(path: Path | None = None) -> CostModel:
     """The cost model of a rate card file, or of the default card shipped with omnifill."""
-    if path is None:
-        text = resources.files("omnifill").joinpath("data/rates.json").read_text(encoding="utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-    return cost_model_from_card(json.loads(text))
+    return cost_model_from_card(read_json("rates.json", path))
 
 
 def cost_model_from_card(card: dict[str, Any]) -> CostModel:

@@ -39,10 +39,14 @@ class Sku:
     unit_price: Decimal
     weight_kg: Decimal
     gtin: str | None = None
+    # Length, width and height in cm, for carton choice; unknown → the volume is estimated from the weight.
+    dimensions_cm: tuple[Decimal, Decimal, Decimal] | None = None
 
     def __post_init__(self) -> None:
         if self.gtin is not None:
             validate_gtin(self.gtin)
+        if self.dimensions_cm is not None and not all(d.is_finite() and d > 0 for d in self.dimensions_cm):
+            raise InvalidInput("dimensions_cm", "each of length, width and height must be more than 0")
         for field in ("unit_cost", "unit_price", "weight_kg"):
             amount: Decimal = getattr(self, field)
             if not amount.is_finite():

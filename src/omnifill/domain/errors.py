@@ -53,6 +53,12 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
 
+class NoWorkWaiting(DomainError):
+    """A batch (a pick wave) was asked for where no work is waiting for it."""
+
+    code = "no_work_waiting"
+
+
 class DuplicateOrder(DomainError):
     code = "duplicate_order"
 

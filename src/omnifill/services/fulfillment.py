@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.order_repository import StaleStatus
@@ -31,7 +32,10 @@ from omnifill.domain.orders import (
     Order,
     transition,
 )
+from omnifill.domain.packing import CartonSizes
+from omnifill.services.bins import take_from_bins
 from omnifill.services.orders import find_fulfillment, order_event
+from omnifill.services.packing import cartons_payload, default_carton_sizes, pack_in_cartons
 from omnifill.services.rerouting import short_pick
 
 _F = FulfillmentStatus
@@ -65,9 +69,16 @@ def pick(
     return advance(uow, fulfillment_id, "pick", principal, now)
 
 
-def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime) -> Order:
-    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`) on one fulfillment."""
+def advance(
+    uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime,
+    cartons: CartonSizes | None = None,
+) -> Order:
+    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`) on one fulfillment.
+
+    Picking takes the units out of their bins; packing chooses the cartons (from `cartons`, or the default sizes).
+    """
     target = ACTIONS[action]
+    details: dict[str, Any] = {}
 
     def move(order: Order, fulfillment: FulfillmentOrder) -> None:
         _require_method(order, target)
@@ -78,8 +89,13 @@ def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Princi
         if target is _F.READY_FOR_PICKUP:
             fulfillment.pickup_code = f"{secrets.randbelow(10 ** PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
             fulfillment.ready_at = now
+        if target is _F.PICKED:
+            take_from_bins(uow, fulfillment, now)
+        if target is _F.PACKED:
+            packed = pack_in_cartons(uow, fulfillment, cartons or default_carton_sizes(), now)
+            details["cartons"] = cartons_payload(packed)
 
-    return _move(uow, fulfillment_id, principal, now, move)
+    return _move(uow, fulfillment_id, principal, now, move, details)
 
 
 def hand_over(uow: UnitOfWork, fulfillment_id: str, pickup_code: str, principal: Principal, now: datetime) -> Order:
@@ -94,8 +110,9 @@ def hand_over(uow: UnitOfWork, fulfillment_id: str, pickup_code: str, principal:
 
 def _move(
     uow: UnitOfWork, fulfillment_id: str, principal: Principal, now: datetime,
-    move: Callable[[Order, FulfillmentOrder], None],
+    move: Callable[[Order, FulfillmentOrder], None], details: Mapping[str, Any] | None = None,
 ) -> Order:
+    """`move` runs inside the transaction; `details` it fills go into the fulfillment's event."""
     with uow:
         order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
         principal.require_location(fulfillment.location)
@@ -117,6 +134,7 @@ def _move(
                 "status": str(fulfillment.status), "actor": str(principal),
                 # the notifier sends it to the customer; the API shows it to admin and operator keys only
                 **({"pickup_code": fulfillment.pickup_code} if fulfillment.status is _F.READY_FOR_PICKUP else {}),
+                **(details or {}),
             }, now),
             *([order_event(f"order.{order.status}", order, now)] if order.status is not expected else []),
         ])

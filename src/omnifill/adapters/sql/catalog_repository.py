@@ -15,9 +15,11 @@ from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKi
 
 
 def sku_from_row(row: RowMapping) -> Sku:
+    dimensions = (row["length_cm"], row["width_cm"], row["height_cm"])
     return Sku(
         code=row["code"], name=row["name"], gtin=row["gtin"], unit_cost=row["unit_cost"],
         unit_price=row["unit_price"], weight_kg=row["weight_kg"],
+        dimensions_cm=dimensions if None not in dimensions else None,
     )
 
 
@@ -77,11 +79,16 @@ class SkuRepository:
         self._c.execute(insert(skus).values(
             code=sku.code, name=sku.name, gtin=sku.gtin, unit_cost=sku.unit_cost,
             unit_price=sku.unit_price, weight_kg=sku.weight_kg, created_at=now,
+            **dict(zip(("length_cm", "width_cm", "height_cm"), sku.dimensions_cm or (None, None, None), strict=True)),
         ))
 
     def get(self, code: str) -> Sku | None:
         row = self._c.execute(select(skus).where(skus.c.code == code)).mappings().first()
         return sku_from_row(row) if row else None
+
+    def by_codes(self, codes: Iterable[str]) -> dict[str, Sku]:
+        rows = self._c.execute(select(skus).where(skus.c.code.in_(list(codes)))).mappings()
+        return {r["code"]: sku_from_row(r) for r in rows}
 
     def code_for_gtin(self, gtin: str) -> str | None:
         return self._c.execute(select(skus.c.code).where(skus.c.gtin == gtin)).scalar()

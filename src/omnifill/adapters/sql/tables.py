@@ -44,6 +44,10 @@ skus = Table(
     Column("unit_price", Money, nullable=False),
     Column("weight_kg", ScaledDecimal(3), nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # Outer dimensions for carton choice; all three or none.
+    Column("length_cm", ScaledDecimal(1)),
+    Column("width_cm", ScaledDecimal(1)),
+    Column("height_cm", ScaledDecimal(1)),
 )
 
 locations = Table(
@@ -250,4 +254,68 @@ location_day_loads = Table(
     Column("day", Date, primary_key=True),
     Column("fulfillments", Integer, nullable=False),
     CheckConstraint("fulfillments >= 0", name="fulfillments_not_negative"),
+)
+
+# ------------------------------------------------------------------------------------------- warehouse work
+
+bins = Table(
+    "bins", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("zone", String(64), nullable=False),
+    Column("aisle", Integer, nullable=False),
+    Column("shelf", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("location_id", "code", name="uq_bins_location_id_code"),
+)
+
+# Where a location's on-hand units are placed: put-away writes here, never the ledger.
+bin_stock = Table(
+    "bin_stock", metadata,
+    Column("bin_id", ForeignKey("bins.id"), primary_key=True),
+    Column("sku_id", ForeignKey("skus.id"), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+)
+Index("ix_bin_stock_sku", bin_stock.c.sku_id, bin_stock.c.bin_id)
+
+# A location's floor (domain/bins.py Layout): where set, waves walk the shortest path over it.
+location_layouts = Table(
+    "location_layouts", metadata,
+    Column("location_id", ForeignKey("locations.id"), primary_key=True),
+    Column("body", Json, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+pick_waves = Table(
+    "pick_waves", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),
+    Column("body", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# The wave that took each fulfillment (one at most: the key refuses a second) and the bins its units come from.
+pick_wave_fulfillments = Table(
+    "pick_wave_fulfillments", metadata,
+    Column("fulfillment_id", ForeignKey("fulfillment_orders.id"), primary_key=True),
+    Column("wave_id", ForeignKey("pick_waves.id"), nullable=False),
+    Column("bins", Json, nullable=False),  # {SKU: [[bin code, units], …]}
+)
+Index("ix_pick_wave_fulfillments_wave", pick_wave_fulfillments.c.wave_id)
+
+# The cartons a fulfillment was packed in, chosen at `pack`.
+fulfillment_cartons = Table(
+    "fulfillment_cartons", metadata,
+    Column("fulfillment_id", ForeignKey("fulfillment_orders.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("carton", String(64), nullable=False),
+    Column("length_cm", ScaledDecimal(1), nullable=False),
+    Column("width_cm", ScaledDecimal(1), nullable=False),
+    Column("height_cm", ScaledDecimal(1), nullable=False),
+    Column("weight_kg", ScaledDecimal(3), nullable=False),  # contents and tare
+    Column("lines", Json, nullable=False),  # [{"sku", "quantity"}]
+    Column("created_at", Timestamp, nullable=False),
 )

@@ -19,6 +19,12 @@ from omnifill.adapters.sql.routing_repository import (
     RoutingProfileRepository,
     WaveRepository,
 )
+from omnifill.adapters.sql.warehouse_repository import (
+    BinRepository,
+    CartonRepository,
+    LayoutRepository,
+    PickWaveRepository,
+)
 
 
 class UnitOfWork:
@@ -37,6 +43,10 @@ class UnitOfWork:
     waves: WaveRepository
     opportunity_costs: OpportunityCostRepository
     location_loads: LocationLoadRepository
+    bins: BinRepository
+    layouts: LayoutRepository
+    pick_waves: PickWaveRepository
+    cartons: CartonRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -65,6 +75,10 @@ class UnitOfWork:
         self.waves = WaveRepository(connection)
         self.opportunity_costs = OpportunityCostRepository(connection)
         self.location_loads = LocationLoadRepository(connection)
+        self.bins = BinRepository(connection)
+        self.layouts = LayoutRepository(connection)
+        self.pick_waves = PickWaveRepository(connection)
+        self.cartons = CartonRepository(connection)
         return self
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -14,7 +15,9 @@ from omnifill.domain.routing.availability import Promise
 from omnifill.domain.routing.backorders import Backorder
 from omnifill.domain.routing.profiles import RoutingProfile
 from omnifill.entrypoints.api.schemas import Code, Country, PostalCode, Strict, Text
+from omnifill.entrypoints.api.warehouse_schemas import CartonOut
 from omnifill.services.lookahead import LookaheadMethod
+from omnifill.services.packing import CartonRecord
 
 _DEFAULT = RoutingProfile()  # the defaults of a field left out are the domain's, stated once
 BufferUnits = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -237,13 +240,17 @@ class FulfillmentView(BaseModel):
     handed_over_at: datetime | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    cartons: list[CartonOut] = Field(default_factory=list, description="Chosen at `pack`.")
 
     @classmethod
-    def of(cls, order_id: str, f: FulfillmentOrder, *, show_code: bool = False) -> FulfillmentView:
+    def of(
+        cls, order_id: str, f: FulfillmentOrder, *, show_code: bool = False, cartons: Sequence[CartonRecord] = (),
+    ) -> FulfillmentView:
         return cls(id=f.id, order_id=order_id, location=f.location, status=str(f.status),
                    lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in f.lines],
                    pickup_code=f.pickup_code if show_code else None, handed_over_by=f.handed_over_by,
-                   handed_over_at=f.handed_over_at, carrier=f.carrier, tracking_number=f.tracking_number)
+                   handed_over_at=f.handed_over_at, carrier=f.carrier, tracking_number=f.tracking_number,
+                   cartons=[CartonOut.of(c) for c in cartons])
 
 
 class PurchaseOrderView(FulfillmentView):

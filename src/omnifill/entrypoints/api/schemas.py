@@ -65,6 +65,23 @@ def _holds_nul(value: object) -> bool:
     return False
 
 
+Centimetres = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=6, decimal_places=1, allow_inf_nan=False)]
+
+
+class DimensionsIn(Strict):
+    """Outer size in cm, to choose cartons by; without it a unit's volume is estimated from its weight."""
+
+    length: Centimetres
+    width: Centimetres
+    height: Centimetres
+
+
+class DimensionsOut(BaseModel):
+    length: str
+    width: str
+    height: str
+
+
 class SkuIn(Strict):
     code: Code
     name: Text
@@ -72,9 +89,12 @@ class SkuIn(Strict):
     unit_cost: MoneyText
     unit_price: MoneyText
     weight_kg: Annotated[Decimal, Field(ge=0, le=100_000, max_digits=9, decimal_places=3, allow_inf_nan=False)]
+    dimensions_cm: DimensionsIn | None = None
 
     def to_domain(self) -> Sku:
-        return Sku(self.code, self.name, Decimal(self.unit_cost), Decimal(self.unit_price), self.weight_kg, self.gtin)
+        dims = self.dimensions_cm
+        return Sku(self.code, self.name, Decimal(self.unit_cost), Decimal(self.unit_price), self.weight_kg, self.gtin,
+                   (dims.length, dims.width, dims.height) if dims else None)
 
 
 class SkuOut(BaseModel):
@@ -84,11 +104,15 @@ class SkuOut(BaseModel):
     unit_cost: str
     unit_price: str
     weight_kg: str
+    dimensions_cm: DimensionsOut | None
 
     @classmethod
     def of(cls, sku: Sku) -> SkuOut:
+        dims = sku.dimensions_cm
         return cls(code=sku.code, name=sku.name, gtin=sku.gtin, unit_cost=money(sku.unit_cost),
-                   unit_price=money(sku.unit_price), weight_kg=str(sku.weight_kg))
+                   unit_price=money(sku.unit_price), weight_kg=str(sku.weight_kg),
+                   dimensions_cm=DimensionsOut(length=f"{dims[0]:.1f}", width=f"{dims[1]:.1f}",
+                                               height=f"{dims[2]:.1f}") if dims else None)
 
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]

@@ -21,10 +21,10 @@ from omnifill.entrypoints.api.routing_schemas import (
     ShortPickIn,
 )
 from omnifill.entrypoints.api.schemas import Limit, OrderOut, Page
-from omnifill.services import fulfillment, rerouting
+from omnifill.services import fulfillment, packing, rerouting
 
 router = APIRouter(prefix="/v1/fulfillments", tags=["fulfillment"])
-Action = Literal["accept", "start", "pack", "ship", "ready"]
+Action = Literal["accept", "start", "ship", "ready"]
 
 
 @router.get("")
@@ -36,7 +36,9 @@ def list_fulfillments(
     caller.require(Permission.ORDERS_READ)
     found = fulfillment.list_fulfillments(uow, caller, location, status, decode_text_cursor(cursor), limit)
     show_code = caller.role in (Role.ADMIN, Role.OPERATOR)
-    return Page(items=[FulfillmentView.of(order_id, f, show_code=show_code) for order_id, f in found],
+    cartons = packing.cartons_for(uow, [f.id for _, f in found])
+    return Page(items=[FulfillmentView.of(order_id, f, show_code=show_code, cartons=cartons.get(f.id, []))
+                       for order_id, f in found],
                 next_cursor=encode_cursor(found[-1][1].id) if len(found) == limit else None)
 
 
@@ -44,7 +46,8 @@ def list_fulfillments(
 def get_fulfillment(fulfillment_id: str, caller: Caller, uow: Uow) -> FulfillmentView:
     caller.require(Permission.ORDERS_READ)
     order, found = fulfillment.get_fulfillment(uow, fulfillment_id, caller)
-    return FulfillmentView.of(order.id, found, show_code=caller.role in (Role.ADMIN, Role.OPERATOR))
+    return FulfillmentView.of(order.id, found, show_code=caller.role in (Role.ADMIN, Role.OPERATOR),
+                              cartons=packing.cartons_for(uow, [found.id]).get(found.id, []))
 
 
 @router.post("/{fulfillment_id}/pick")
@@ -56,6 +59,14 @@ def pick(fulfillment_id: str, body: PickIn, caller: Caller, uow: Uow) -> OrderOu
         return OrderOut.of(fulfillment.pick(uow, fulfillment_id, found, caller, datetime.now(UTC)))
     except InvalidInput as refused:
         raise _by_index(refused, list(found)) from None
+
+
+@router.post("/{fulfillment_id}/pack")
+def pack(fulfillment_id: str, caller: Caller, uow: Uow, request: Request) -> OrderOut:
+    """Packed: the cartons are chosen by volume and weight (see GET /v1/fulfillments/{id} for them)."""
+    caller.require(Permission.FULFILLMENT_WRITE)
+    sizes = request.app.state.carton_sizes
+    return OrderOut.of(fulfillment.advance(uow, fulfillment_id, "pack", caller, datetime.now(UTC), cartons=sizes))
 
 
 @router.post("/{fulfillment_id}/handoff")
@@ -90,7 +101,7 @@ def short_pick(fulfillment_id: str, body: ShortPickIn, caller: Caller, uow: Uow)
 # Last: the generic action must not shadow reject and short-pick above.
 @router.post("/{fulfillment_id}/{action}")
 def advance(fulfillment_id: str, action: Action, caller: Caller, uow: Uow) -> OrderOut:
-    """accept, start (picking), pack, ship, ready (for pickup: a pickup code is sent to the customer)."""
+    """accept, start (picking), ship, ready (for pickup: a pickup code is sent to the customer)."""
     caller.require(Permission.FULFILLMENT_WRITE)
     return OrderOut.of(fulfillment.advance(uow, fulfillment_id, action, caller, datetime.now(UTC)))
 

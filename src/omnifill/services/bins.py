@@ -135,5 +135,5 @@ def take_from_bins(uow: UnitOfWork, fulfillment: FulfillmentOrder, now: datetime
     sources = uow.pick_waves.sources_of(fulfillment.id)
     sku_ids = uow.skus.ids_for({line.sku for line in fulfillment.lines})
     for line in sorted(fulfillment.lines, key=lambda ln: ln.sku):
-        first = [str(code) for code, _ in sources.get(line.sku, [])]
+        first = [(str(code), int(units)) for code, units in sources.get(line.sku, [])]
         uow.bins.take(at, sku_ids[line.sku], line.quantity, first, now)

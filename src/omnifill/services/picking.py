@@ -1,8 +1,9 @@
 """Pick waves at a location: its accepted ship work picked in one walk, then sorted back to orders.
 
 Starting a wave moves each fulfillment it takes from `accepted` to `picking` the way every move does: the order's
-row is held (read in order-id order, so two waves never deadlock), the fulfillment's state is read again, and the
-write is a conditional update; a fulfillment another wave took meanwhile is no longer `accepted` and is left out.
+row is held and its state read again, and the write is a conditional update. Every candidate's row is held (in
+order-id order, so two waves never deadlock) before any is chosen, so a wave that waited for another sees what that
+one took, leaves it out and takes the next ones instead.
 The key of `pick_wave_fulfillments` refuses a fulfillment in two waves even so. Picks are then confirmed per
 fulfillment (`POST /v1/fulfillments/{id}/pick`), which takes the units out of the bins the wave drew them from.
 """
@@ -77,7 +78,7 @@ def start_pick_wave(
     wave_id = new_id("pwv")
     with uow:
         at = location_id(uow, location)
-        work = _take_work(uow, location, wave_id, limit, now)
+        work = _take_work(uow, location, limit, now)
         if not work:
             raise NoWorkWaiting(f"no accepted ship work is waiting to be picked at {location}", location=location)
         bins = {b.code: b for b in uow.bins.at(at)}
@@ -106,18 +107,24 @@ def get_pick_wave(uow: UnitOfWork, location: str, wave_id: str, principal: Princ
     return found
 
 
-def _take_work(uow: UnitOfWork, location: str, wave_id: str, limit: int, now: datetime) -> list[WaveWork]:
-    """Move the chosen fulfillments to picking, each order's row held, in order-id order."""
+def _take_work(uow: UnitOfWork, location: str, limit: int, now: datetime) -> list[WaveWork]:
+    """Move the oldest-promised waiting fulfillments (up to `limit`) to picking.
+
+    Every candidate's order row is held, in order-id order, before any is chosen: a wave that waited for another
+    then reads what that one left and takes the next ones, and two waves lock alike, so they never deadlock.
+    """
     accepted = str(_F.ACCEPTED)
-    waiting = [o for o in uow.orders.open_at(location, [accepted], MAX_WAVE_ORDERS)
-               if o.delivery.method is DeliveryMethod.SHIP]
-    chosen = sorted(waiting, key=lambda o: (o.delivery.promised_by or date.max, o.created_at, o.id))[:limit]
-    work = []
-    for head in sorted(chosen, key=lambda o: o.id):
-        order = uow.orders.get(head.id, lock=True)
+    candidates = sorted(o.id for o in uow.orders.open_at(location, [accepted], MAX_WAVE_ORDERS)
+                        if o.delivery.method is DeliveryMethod.SHIP)
+    waiting: list[tuple[Order, FulfillmentOrder]] = []
+    for order_id in candidates:
+        order = uow.orders.get(order_id, lock=True)
         fulfillment = _accepted_here(order, location)
-        if order is None or fulfillment is None:
-            continue  # another wave or associate moved it meanwhile
+        if order is not None and fulfillment is not None:  # else another wave or associate moved it meanwhile
+            waiting.append((order, fulfillment))
+    waiting.sort(key=lambda pair: (pair[0].delivery.promised_by or date.max, pair[0].created_at, pair[0].id))
+    work = []
+    for order, fulfillment in waiting[:limit]:  # the pack bench sorts in this order too
         expected = order.status
         fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, _F.PICKING,
                                         f"fulfillment {fulfillment.id}")
@@ -126,8 +133,7 @@ def _take_work(uow: UnitOfWork, location: str, wave_id: str, limit: int, now: da
         except StaleStatus:
             raise InvalidTransition(f"order {order.id} changed meanwhile; start the wave again") from None
         work.append(WaveWork(order.id, fulfillment))
-    position = {o.id: index for index, o in enumerate(chosen)}
-    return sorted(work, key=lambda w: position[w.order_id])  # the pack bench sorts in promise order
+    return work
 
 
 def _accepted_here(order: Order | None, location: str) -> FulfillmentOrder | None:

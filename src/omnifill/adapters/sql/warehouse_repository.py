@@ -101,27 +101,30 @@ class BinRepository:
             query = query.where(bins.c.code == bin_code)
         return [Placement(_bin(row), row.sku, row.quantity) for row in self._c.execute(query)]
 
-    def take(self, location_id: int, sku_id: int, units: int, first: Sequence[str], now: datetime) -> int:
-        """Take up to `units` of a SKU out of the location's bins, the bins in `first` first, then the fullest;
-        returns the units taken. The rows are locked (PostgreSQL) in bin order before anything is changed."""
-        query = (select(bin_stock.c.bin_id, bins.c.code, bin_stock.c.quantity)
+    def take(
+        self, location_id: int, sku_id: int, units: int, first: Sequence[tuple[str, int]], now: datetime,
+    ) -> int:
+        """Take up to `units` of a SKU out of the location's bins: up to the (bin, units) in `first` first, then
+        from the fullest; returns the units taken. The rows are locked (PostgreSQL) in bin order first."""
+        query = (select(bins.c.code, bin_stock.c.bin_id, bin_stock.c.quantity)
                  .join(bins, bins.c.id == bin_stock.c.bin_id)
                  .where(bins.c.location_id == location_id, bin_stock.c.sku_id == sku_id, bin_stock.c.quantity > 0)
                  .order_by(bin_stock.c.bin_id))
         if self._postgres:
             query = query.with_for_update(of=bin_stock)
-        held = list(self._c.execute(query).all())
-        preferred = {code: index for index, code in enumerate(first)}
-        held.sort(key=lambda r: (preferred.get(r.code, len(preferred)), -r.quantity, r.code))
-        taken = 0
-        for bin_id, _, quantity in held:
-            take = min(quantity, units - taken)
-            if take == 0:
-                break
-            self._c.execute(update(bin_stock).where(bin_stock.c.bin_id == bin_id, bin_stock.c.sku_id == sku_id)
-                            .values(quantity=bin_stock.c.quantity - take, updated_at=now))
-            taken += take
-        return taken
+        held = {code: (bin_id, quantity) for code, bin_id, quantity in self._c.execute(query)}
+        plan: dict[str, int] = {}
+        fullest = sorted(held, key=lambda code: (-held[code][1], code))
+        for code, wanted in [*first, *((code, units) for code in fullest)]:
+            if code in held:
+                plan[code] = plan.get(code, 0) + min(wanted, held[code][1] - plan.get(code, 0),
+                                                     units - sum(plan.values()))
+        for code, take in plan.items():
+            if take > 0:
+                self._c.execute(update(bin_stock)
+                                .where(bin_stock.c.bin_id == held[code][0], bin_stock.c.sku_id == sku_id)
+                                .values(quantity=bin_stock.c.quantity - take, updated_at=now))
+        return sum(plan.values())
 
 
 def layout_body(layout: Layout) -> dict[str, Any]:

@@ -181,5 +181,8 @@ def test_put_away_refuses_what_is_not_there_naming_the_field(
     assert row_counts(engine) == before
     assert api.get(f"/v1/locations/{CHI}/bins/A-01-01", headers=admin).json() == {
         "code": "A-01-01", "zone": "A", "aisle": 1, "shelf": 1, "stock": [{"sku": TEE, "quantity": 15}]}
+    half = api.post("/v1/skus", headers=admin, json=sku_body("HALF", dimensions_cm={"length": "10", "width": "5"}))
+    assert error_of(half, 422, "invalid_input")["errors"] == [
+        {"field": "dimensions_cm.height", "problem": "Field required"}]
     # the ledger does not move with a placement
     assert balance(api, admin, TEE, CHI) == {"on_hand": 20, "reserved": 0, "safety_stock": 0, "available": 20}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -81,6 +83,26 @@ def test_the_shipped_carton_file_loads() -> None:
     assert [c.code for c in sizes.smallest_first()] == ["S", "M", "L", "XL"]
     assert sizes.fill_percent == 80
     assert sizes.smallest_first()[0] == SMALL
+
+
+def test_a_retailers_own_carton_file_replaces_the_shipped_one(tmp_path: Path) -> None:
+    own = tmp_path / "cartons.json"
+    own.write_text(json.dumps({"fill_percent": 90, "cartons": [
+        {"code": "MAILER", "inner_cm": [30, 22, 4.5], "max_weight_kg": 2, "tare_kg": 0.05}]}))
+
+    sizes = load_carton_sizes(own)
+
+    assert sizes == CartonSizes((Carton("MAILER", (300, 220, 45), 2_000, 50),), fill_percent=90)
+
+
+def test_a_file_that_is_not_a_carton_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "cartons.json"
+    bad.write_text(json.dumps({"cartons": [{"code": "X", "inner_cm": [30, 22]}]}))
+
+    with pytest.raises(InvalidInput) as refused:
+        load_carton_sizes(bad)
+
+    assert refused.value.field == "cartons_file"
 
 
 def test_a_carton_whose_tare_is_its_limit_is_refused() -> None:

@@ -27,3 +27,6 @@ class Settings(BaseSettings):
     pickup_hold_days: float = 5.0
     pickup_reminder_hours: float = 24.0
     store_acceptance_minutes: float = 120.0
+    # The carriers shipments are rate-shopped across (adapters/carriers.py): a bare name is a card shipped with
+    # omnifill (data/carriers/NAME.json), anything else a path to a card; a JSON list in the environment.
+    carrier_cards: list[str] = ["groundline", "swiftpost"]

@@ -19,6 +19,7 @@ from omnifill.adapters.sql.routing_repository import (
     RoutingProfileRepository,
     WaveRepository,
 )
+from omnifill.adapters.sql.shipment_repository import ShipmentRepository
 
 
 class UnitOfWork:
@@ -37,6 +38,7 @@ class UnitOfWork:
     waves: WaveRepository
     opportunity_costs: OpportunityCostRepository
     location_loads: LocationLoadRepository
+    shipments: ShipmentRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -65,6 +67,7 @@ class UnitOfWork:
         self.waves = WaveRepository(connection)
         self.opportunity_costs = OpportunityCostRepository(connection)
         self.location_loads = LocationLoadRepository(connection)
+        self.shipments = ShipmentRepository(connection)
         return self
 
     @property

@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 import omnifill
+from omnifill.adapters.carriers import load_carriers
 from omnifill.adapters.sql.engine import make_engine
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
@@ -27,6 +28,7 @@ from omnifill.entrypoints.api.routes import (
     orders,
     purchase_orders,
     routing,
+    shipments,
 )
 from omnifill.entrypoints.api.schemas import ErrorOut
 from omnifill.services.promising import StockSnapshot
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.pool_size)
     app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
     app.state.stock_snapshot = StockSnapshot(settings.availability_cache_seconds)
+    app.state.carriers = load_carriers(settings.carrier_cards)
     install_error_handlers(app)
     app.add_middleware(RefuseNulBytes)
 
@@ -56,7 +59,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (catalog, network, inventory, orders, fulfillments, purchase_orders, routing, availability):
+    for module in (catalog, network, inventory, orders, fulfillments, purchase_orders, shipments, routing,
+                   availability):
         app.include_router(module.router)
     return app
 

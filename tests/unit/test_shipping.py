@@ -224,3 +224,23 @@ def test_without_a_promise_on_time_is_measured_against_the_carriers_estimate_or_
 
     assert (estimated.due_by, estimated.on_time) == (date(2026, 11, 26), True)
     assert (unknown.due_by, unknown.on_time, unknown.status) == (None, None, S.DELIVERED)
+
+
+@given(st.lists(st.sampled_from([s for s in S if s is not S.LABEL_CREATED]), max_size=12))
+def test_any_feed_of_scans_keeps_the_shipment_consistent(feed: list[S]) -> None:
+    parcel, accepted = shipment(), []
+    for hour, status in enumerate(feed, start=1):
+        before = parcel.status
+        if status in SHIPMENT_TRANSITIONS[before]:
+            parcel.track(event(status, hour), "America/New_York")
+            accepted.append(status)
+            continue
+        with pytest.raises(InvalidTransition) as refused:
+            parcel.track(event(status, hour), "America/New_York")
+        assert (refused.value.details["current_status"], parcel.status) == (str(before), before)
+
+    assert [e.status for e in parcel.events] == accepted
+    assert parcel.status is (accepted[-1] if accepted else S.LABEL_CREATED)
+    assert accepted.count(S.DELIVERED) <= 1
+    assert S.DELIVERED not in accepted[:-1]
+    assert (parcel.delivered_at is not None) == (parcel.status is S.DELIVERED)

@@ -97,8 +97,10 @@ def test_shipments_are_found_by_order_fulfillment_or_tracking_number_by_whoever_
     api: TestClient, network: Network, web_channel: Headers, nyc_store: Headers, keys: Keys,
 ) -> None:
     work = packed(api, nyc_store, web_channel, "1001", 1)
-    boxes = {"parcels": [{"weight_kg": "1.000", "length_cm": "50", "width_cm": "40", "height_cm": "30"}]}
+    boxes = {"parcels": [{"weight_kg": "1", "length_cm": "50", "width_cm": "40", "height_cm": "30.0"}]}
     shipment = act(api, nyc_store, f"/v1/fulfillments/{work}/ship", boxes)["shipment"]
+    assert shipment["parcels"] == [{"weight_kg": "1.000", "length_cm": "50", "width_cm": "40", "height_cm": "30"}]
+    assert api.get(f"/v1/shipments/{shipment['id']}", headers=nyc_store).json()["parcels"] == shipment["parcels"]
 
     for params in ({"order": shipment["order_id"]}, {"fulfillment": work},
                    {"tracking_number": shipment["tracking_number"]}):

@@ -18,6 +18,7 @@ from omnifill.domain.errors import InvalidInput, NotFound
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.locations import Location
 from omnifill.domain.orders import Address, FulfillmentOrder, Order
+from omnifill.domain.routing.promises import local_time
 from omnifill.domain.shipping import Parcel, Shipment, ShipmentStatus, ShippingLabel, parcel_of
 from omnifill.services.orders import order_locations
 
@@ -123,7 +124,8 @@ def shipment_label(uow: UnitOfWork, shipment_id: str, principal: Principal) -> b
     return render_label(ShippingLabel(
         ship_from=_from(origin), ship_to=_to(order), carrier=shipment.carrier,
         service=str(shipment.service or "standard"), tracking_number=shipment.tracking_number,
-        parcels=shipment.parcels, shipped_on=shipment.created_at.date(), reference=order.id, routing=shipment.label,
+        parcels=shipment.parcels, shipped_on=local_time(origin, shipment.created_at).date(), reference=order.id,
+        routing=shipment.label,
     ))
 
 

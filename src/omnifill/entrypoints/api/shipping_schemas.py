@@ -15,6 +15,7 @@ from omnifill.entrypoints.api.schemas import OrderOut, Strict, money
 
 Kilograms = Annotated[Decimal, Field(gt=0, le=MAX_PARCEL_KG, max_digits=6, decimal_places=3, allow_inf_nan=False)]
 Centimetres = Annotated[Decimal, Field(gt=0, le=MAX_SIDE_CM, max_digits=5, decimal_places=1, allow_inf_nan=False)]
+GRAM = Decimal("0.001")  # weights read as stored: to the gram
 TrackingStatus = Literal["in_transit", "out_for_delivery", "delivered", "exception"]
 
 
@@ -59,7 +60,7 @@ class ParcelOut(BaseModel):
         def text(value: Decimal | None) -> str | None:
             return None if value is None else f"{value.normalize():f}"
 
-        return cls(weight_kg=f"{p.weight_kg:f}", length_cm=text(p.length_cm), width_cm=text(p.width_cm),
+        return cls(weight_kg=f"{p.weight_kg.quantize(GRAM):f}", length_cm=text(p.length_cm), width_cm=text(p.width_cm),
                    height_cm=text(p.height_cm))
 
 

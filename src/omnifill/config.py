@@ -31,3 +31,6 @@ class Settings(BaseSettings):
     store_acceptance_minutes: float = 120.0
     # The carton sizes packing chooses from (JSON, like src/omnifill/data/cartons.json); the shipped sizes if unset.
     cartons_file: Path | None = None
+    # The carriers shipments are rate-shopped across (adapters/carriers.py): a bare name is a card shipped with
+    # omnifill (data/carriers/NAME.json), anything else a path to a card; a JSON list in the environment.
+    carrier_cards: list[str] = ["groundline", "swiftpost"]

@@ -65,6 +65,10 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
      {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}),
     ("POST", "/v1/vendors/DV-X/inventory", {"items": []}),
     ("GET", f"/v1/locations/{NYC}/tasks", None),
+    ("GET", "/v1/shipments", None),
+    ("GET", "/v1/shipments/shp_0000000000000000000000000", None),
+    ("GET", "/v1/shipments/shp_0000000000000000000000000/label", None),
+    ("POST", "/v1/shipments/shp_0000000000000000000000000/events", {"status": "in_transit"}),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 
@@ -129,6 +133,13 @@ def test_health_needs_no_key(api: TestClient) -> None:
         ("channel:web", "POST", "/v1/vendors/DV-X/inventory", {"items": []}),
         ("vendor:DV-X", "POST", "/v1/orders", order_body("V-1", {TEE: 1})),
         ("vendor:DV-X", "GET", "/v1/routing/profiles", None),
+        (f"store:{NYC}", "POST", "/v1/shipments/shp_0000000000000000000000000/events", {"status": "in_transit"}),
+        ("channel:web", "POST", "/v1/shipments/shp_0000000000000000000000000/events", {"status": "delivered"}),
+        ("vendor:DV-X", "POST", "/v1/shipments/shp_0000000000000000000000000/events", {"status": "delivered"}),
+        ("carrier:groundline", "GET", "/v1/orders", None),
+        ("carrier:groundline", "GET", "/v1/fulfillments", None),
+        ("carrier:groundline", "POST", "/v1/fulfillments/ful_0000000000000000000000000/ship", None),
+        ("carrier:groundline", "GET", "/v1/inventory", None),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

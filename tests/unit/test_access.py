@@ -10,6 +10,7 @@ from omnifill.domain.errors import Forbidden, InvalidInput
 P = Permission
 ADMIN, OPERATOR = Principal(Role.ADMIN), Principal(Role.OPERATOR)
 STORE, CHANNEL = Principal(Role.STORE, "NYC-01"), Principal(Role.CHANNEL, "web")
+CARRIER = Principal(Role.CARRIER, "groundline")
 
 
 @pytest.mark.parametrize(
@@ -19,6 +20,7 @@ STORE, CHANNEL = Principal(Role.STORE, "NYC-01"), Principal(Role.CHANNEL, "web")
         ("operator", OPERATOR),
         ("store:NYC-01", STORE),
         ("channel:web", CHANNEL),
+        ("carrier:groundline", CARRIER),
         ("channel:marketplace.amazon_us", Principal(Role.CHANNEL, "marketplace.amazon_us")),
         ("store:" + "S" * 64, Principal(Role.STORE, "S" * 64)),
     ],
@@ -44,6 +46,8 @@ def test_parse_reads_the_role_and_its_scope_and_prints_it_back(text: str, princi
         "store:NYC:01",
         "store:" + "S" * 65,
         "warehouse:NYC",
+        "carrier:",
+        "carrier",
         " admin",
         "admin\n",  # `$` in the pattern also matches before a final newline
         "store:NYC\n",
@@ -61,9 +65,12 @@ def test_each_role_has_exactly_its_grants() -> None:
         Role.ADMIN: set(Permission),
         Role.OPERATOR: set(Permission) - {P.NETWORK_WRITE},
         Role.STORE: {P.CATALOG_READ, P.NETWORK_READ, P.INVENTORY_READ, P.INVENTORY_WRITE, P.ORDERS_READ,
-                     P.FULFILLMENT_WRITE, P.AVAILABILITY_READ},
-        Role.CHANNEL: {P.CATALOG_READ, P.NETWORK_READ, P.ORDERS_READ, P.ORDERS_WRITE, P.AVAILABILITY_READ},
-        Role.VENDOR: {P.CATALOG_READ, P.INVENTORY_READ, P.INVENTORY_WRITE, P.ORDERS_READ, P.FULFILLMENT_WRITE},
+                     P.FULFILLMENT_WRITE, P.AVAILABILITY_READ, P.SHIPPING_READ},
+        Role.CHANNEL: {P.CATALOG_READ, P.NETWORK_READ, P.ORDERS_READ, P.ORDERS_WRITE, P.AVAILABILITY_READ,
+                       P.SHIPPING_READ},
+        Role.VENDOR: {P.CATALOG_READ, P.INVENTORY_READ, P.INVENTORY_WRITE, P.ORDERS_READ, P.FULFILLMENT_WRITE,
+                      P.SHIPPING_READ},
+        Role.CARRIER: {P.SHIPPING_READ, P.SHIPPING_WRITE},
     } == GRANTS
 
 
@@ -77,6 +84,9 @@ def test_each_role_has_exactly_its_grants() -> None:
         (CHANNEL, P.INVENTORY_READ),
         (CHANNEL, P.INVENTORY_WRITE),
         (CHANNEL, P.CATALOG_WRITE),
+        (STORE, P.SHIPPING_WRITE),
+        (CHANNEL, P.SHIPPING_WRITE),
+        (CARRIER, P.ORDERS_READ),
     ],
 )
 def test_require_refuses_a_permission_the_role_lacks(principal: Principal, permission: Permission) -> None:
@@ -87,7 +97,7 @@ def test_require_refuses_a_permission_the_role_lacks(principal: Principal, permi
     assert refused.value.details == {"permission": str(permission)}
 
 
-@pytest.mark.parametrize("principal", [ADMIN, OPERATOR, STORE, CHANNEL])
+@pytest.mark.parametrize("principal", [ADMIN, OPERATOR, STORE, CHANNEL, CARRIER])
 def test_require_refuses_exactly_what_the_role_is_not_granted(principal: Principal) -> None:
     refused = set()
     for permission in Permission:
@@ -151,3 +161,25 @@ def test_a_store_key_sees_the_orders_its_store_fulfills_or_hands_over() -> None:
         STORE.require_order("web", set())
 
     assert refused.value.details == {"location": "NYC-01"}
+
+
+def test_a_carrier_key_acts_on_its_own_carrier_shipments_only() -> None:
+    CARRIER.require_shipment("groundline", "web", {"NYC-01"})
+
+    with pytest.raises(Forbidden) as refused:
+        CARRIER.require_shipment("swiftpost", "web", {"NYC-01"})
+    with pytest.raises(Forbidden):
+        CARRIER.require_order("web", {"NYC-01"})
+
+    assert refused.value.details == {"carrier": "swiftpost"}
+    assert (CARRIER.carrier, CARRIER.location, CARRIER.channel) == ("groundline", None, None)
+
+
+def test_other_keys_see_a_shipment_as_they_see_its_order() -> None:
+    STORE.require_shipment("groundline", "web", {"NYC-01"})
+    CHANNEL.require_shipment("swiftpost", "web", {"PHL-01"})
+
+    with pytest.raises(Forbidden):
+        STORE.require_shipment("groundline", "web", {"PHL-01"})
+    with pytest.raises(Forbidden):
+        CHANNEL.require_shipment("groundline", "pos", {"NYC-01"})

@@ -15,6 +15,7 @@ class Role(StrEnum):
     STORE = "store"
     CHANNEL = "channel"
     VENDOR = "vendor"  # a dropship vendor: its own purchase orders and its own stock feed
+    CARRIER = "carrier"  # a carrier's (or tracking integration's) feed: its own shipments' tracking events
 
 
 class Permission(StrEnum):
@@ -30,6 +31,8 @@ class Permission(StrEnum):
     ROUTING_WRITE = "routing:write"
     FULFILLMENT_WRITE = "fulfillment:write"  # accept, reject, short-pick the work sent to a location
     AVAILABILITY_READ = "availability:read"  # promises for a basket: what storefronts ask on every page
+    SHIPPING_READ = "shipping:read"  # shipments with their tracking, and their labels
+    SHIPPING_WRITE = "shipping:write"  # tracking events: in transit, out for delivery, delivered, exception
 
 
 _P = Permission
@@ -39,15 +42,17 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # with admins. Store and channel keys never see or change routing.
     Role.OPERATOR: frozenset(Permission) - {_P.NETWORK_WRITE},
     Role.STORE: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ,
-                           _P.FULFILLMENT_WRITE, _P.AVAILABILITY_READ}),
+                           _P.FULFILLMENT_WRITE, _P.AVAILABILITY_READ, _P.SHIPPING_READ}),
     Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE,
-                             _P.AVAILABILITY_READ}),
+                             _P.AVAILABILITY_READ, _P.SHIPPING_READ}),
     # A vendor sees the orders it ships (with the ship-to address it needs) and feeds its own stock.
     Role.VENDOR: frozenset({_P.CATALOG_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ,
-                            _P.FULFILLMENT_WRITE}),
+                            _P.FULFILLMENT_WRITE, _P.SHIPPING_READ}),
+    # A carrier reports what happens to its own parcels; it sees no orders, stock or network.
+    Role.CARRIER: frozenset({_P.SHIPPING_READ, _P.SHIPPING_WRITE}),
 }
 _SITE_ROLES = frozenset({Role.STORE, Role.VENDOR})  # keys scoped to one location
-_ROLE = re.compile(r"(admin|operator)|(store|channel|vendor):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
+_ROLE = re.compile(r"(admin|operator)|(store|channel|vendor|carrier):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +64,8 @@ class Principal:
     def parse(cls, text: str) -> Principal:
         match = _ROLE.fullmatch(text)
         if match is None:
-            raise InvalidInput("role", "must be admin, operator, store:<location code>, channel:<channel code> or "
-                                       "vendor:<location code>")
+            raise InvalidInput("role", "must be admin, operator, store:<location code>, channel:<channel code>, "
+                                       "vendor:<location code> or carrier:<carrier code>")
         if match.group(1):
             return cls(Role(match.group(1)))
         return cls(Role(match.group(2)), match.group(3))
@@ -90,9 +95,23 @@ class Principal:
     def channel(self) -> str | None:
         return self.scope if self.role is Role.CHANNEL else None
 
+    @property
+    def carrier(self) -> str | None:
+        return self.scope if self.role is Role.CARRIER else None
+
     def require_order(self, channel: str, locations: set[str]) -> None:
         """Channel keys see their channel's orders; store keys the orders their store fulfills or hands over."""
+        if self.role is Role.CARRIER:
+            raise Forbidden("a carrier key sees its own shipments only, not orders")
         if self.role is Role.CHANNEL and channel != self.scope:
             raise Forbidden(f"this key acts on channel {self.scope} only", channel=channel)
         if self.role in _SITE_ROLES and self.scope not in locations:
             raise Forbidden(f"this key acts on {self.role} {self.scope} only", location=self.scope)
+
+    def require_shipment(self, carrier: str, channel: str, locations: set[str]) -> None:
+        """A carrier key acts on its own carrier's shipments; every other key as on the shipment's order."""
+        if self.role is Role.CARRIER:
+            if carrier != self.scope:
+                raise Forbidden(f"this key acts on carrier {self.scope}'s shipments only", carrier=carrier)
+            return
+        self.require_order(channel, locations)

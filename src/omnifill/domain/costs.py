@@ -80,6 +80,23 @@ class RateTable:
         price = rates.first_kg[zone] + rates.per_extra_kg[zone] * extra_kg
         return Quote(zone, price, rates.transit_days[zone])
 
+    def carrier_variant(
+        self, price_scale: float, extra_transit_days: Mapping[ServiceLevel, int], max_zone: int,
+        service_levels: frozenset[ServiceLevel],
+    ) -> RateTable:
+        """A carrier's table drawn from this one: its prices scaled, its own speed, its services, its reach."""
+        if price_scale <= 0:
+            raise InvalidInput("price_scale", "must be above 0")
+        return RateTable({
+            level: ServiceRates(
+                first_kg={z: p * price_scale for z, p in rates.first_kg.items() if z <= max_zone},
+                per_extra_kg={z: p * price_scale for z, p in rates.per_extra_kg.items() if z <= max_zone},
+                transit_days={z: d + extra_transit_days.get(level, 0) for z, d in rates.transit_days.items()
+                              if z <= max_zone},
+            )
+            for level, rates in self.services.items() if level in service_levels
+        })
+
 
 @dataclass(frozen=True, slots=True)
 class Handling:

@@ -69,3 +69,9 @@ class IdempotencyMismatch(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class NoCarrier(DomainError):
+    """No configured carrier offers this service level between these two places."""
+
+    code = "no_carrier"

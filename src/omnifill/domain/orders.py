@@ -72,7 +72,7 @@ FULFILLMENT_TRANSITIONS: dict[FulfillmentStatus, frozenset[FulfillmentStatus]] =
 # A fulfillment in one of these has given its reservation back.
 RELEASED_FULFILLMENTS = frozenset({_F.REJECTED, _F.CANCELLED, _F.EXPIRED})
 
-S = TypeVar("S", OrderStatus, FulfillmentStatus)
+S = TypeVar("S", bound=StrEnum)  # a status of one of the state machines
 
 
 def demand_of(lines: Iterable[OrderLine]) -> dict[str, int]:

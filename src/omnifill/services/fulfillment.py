@@ -37,11 +37,13 @@ from omnifill.services.bins import take_from_bins
 from omnifill.services.orders import find_fulfillment, order_event
 from omnifill.services.packing import cartons_payload, default_carton_sizes, pack_in_cartons
 from omnifill.services.rerouting import short_pick
+from omnifill.services.shipments import new_shipment, record_shipment, whole_fulfillment
 
 _F = FulfillmentStatus
-# The move each action makes; ship and hand over also take the units off the shelf.
+# The move each action makes. Shipping buys a label too (services/shipping.py); it and handing over take the
+# units off the shelf.
 ACTIONS: dict[str, FulfillmentStatus] = {
-    "accept": _F.ACCEPTED, "start": _F.PICKING, "pick": _F.PICKED, "pack": _F.PACKED, "ship": _F.SHIPPED,
+    "accept": _F.ACCEPTED, "start": _F.PICKING, "pick": _F.PICKED, "pack": _F.PACKED,
     "ready": _F.READY_FOR_PICKUP,
 }
 PICKUP_CODE_DIGITS = 6
@@ -73,7 +75,8 @@ def advance(
     uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime,
     cartons: CartonSizes | None = None,
 ) -> Order:
-    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`) on one fulfillment.
+    """Make one move (`accept`, `start`, `pick`, `pack`, `ready`) on one fulfillment; shipping is
+    services/shipping.py's, which buys the label.
 
     Picking takes the units out of their bins; packing chooses the cartons (from `cartons`, or the default sizes).
     """
@@ -95,7 +98,7 @@ def advance(
             packed = pack_in_cartons(uow, fulfillment, cartons or default_carton_sizes(), now)
             details["cartons"] = cartons_payload(packed)
 
-    return _move(uow, fulfillment_id, principal, now, move, details)
+    return apply_move(uow, fulfillment_id, principal, now, move, details)
 
 
 def hand_over(uow: UnitOfWork, fulfillment_id: str, pickup_code: str, principal: Principal, now: datetime) -> Order:
@@ -105,14 +108,16 @@ def hand_over(uow: UnitOfWork, fulfillment_id: str, pickup_code: str, principal:
         _require_method(order, _F.PICKED_UP)
         fulfillment.hand_over(pickup_code, str(principal), now)
 
-    return _move(uow, fulfillment_id, principal, now, move)
+    return apply_move(uow, fulfillment_id, principal, now, move)
 
 
-def _move(
+def apply_move(
     uow: UnitOfWork, fulfillment_id: str, principal: Principal, now: datetime,
     move: Callable[[Order, FulfillmentOrder], None], details: Mapping[str, Any] | None = None,
 ) -> Order:
-    """`move` runs inside the transaction; `details` it fills go into the fulfillment's event."""
+    """One move in one transaction: `move` changes the fulfillment (and may write beside it with `uow`); the
+    order follows, units that leave are taken off the shelf, and the events go out with `details` that `move`
+    filled in."""
     with uow:
         order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
         principal.require_location(fulfillment.location)
@@ -140,6 +145,13 @@ def _move(
         ])
         uow.commit()
     return order
+
+
+def ship_step(order: Order, fulfillment: FulfillmentOrder) -> None:
+    """packed → shipped, for an order that ships."""
+    _require_method(order, _F.SHIPPED)
+    fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, _F.SHIPPED,
+                                    f"fulfillment {fulfillment.id}")
 
 
 def _require_method(order: Order, target: FulfillmentStatus) -> None:
@@ -209,7 +221,10 @@ def acknowledge_purchase_order(uow: UnitOfWork, fulfillment_id: str, principal: 
 def ship_purchase_order(
     uow: UnitOfWork, fulfillment_id: str, carrier: str, tracking_number: str, principal: Principal, now: datetime,
 ) -> Order:
-    """The vendor shipped it: the purchase order goes to shipped with its tracking, and the units leave its stock."""
+    """The vendor shipped it: the purchase order goes to shipped with its tracking, and the units leave its stock.
+
+    A shipment is recorded with the vendor's carrier and tracking number (no cost, no label: the vendor's own).
+    """
     require_purchase_order(uow, fulfillment_id)
 
     def move(order: Order, fulfillment: FulfillmentOrder) -> None:
@@ -219,8 +234,10 @@ def ship_purchase_order(
             fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, step,
                                             f"purchase order {fulfillment.id}")
         fulfillment.carrier, fulfillment.tracking_number = carrier, tracking_number
+        parcel = whole_fulfillment(uow, fulfillment)
+        record_shipment(uow, new_shipment(order, fulfillment, carrier, tracking_number, (parcel,), now), now)
 
-    return _move(uow, fulfillment_id, principal, now, move)
+    return apply_move(uow, fulfillment_id, principal, now, move)
 
 
 def require_purchase_order(uow: UnitOfWork, fulfillment_id: str) -> None:

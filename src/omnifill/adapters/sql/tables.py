@@ -319,3 +319,52 @@ fulfillment_cartons = Table(
     Column("lines", Json, nullable=False),  # [{"sku", "quantity"}]
     Column("created_at", Timestamp, nullable=False),
 )
+
+# ------------------------------------------------------------------------------------------- shipping
+
+# A fulfillment's parcels on their way: one shipment per shipped fulfillment, with one tracking number.
+shipments = Table(
+    "shipments", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("fulfillment_id", ForeignKey("fulfillment_orders.id"), nullable=False, unique=True),
+    Column("order_id", ForeignKey("orders.id"), nullable=False),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),  # where it left from
+    Column("carrier", String(64), nullable=False),
+    Column("service", String(16)),
+    Column("tracking_number", String(64), nullable=False),
+    Column("cost", Money),  # null when a dropship vendor paid its own carrier
+    Column("promised_by", Date),  # the order's promise
+    Column("estimated_delivery", Date),  # the carrier's estimate when omnifill bought the label
+    Column("status", String(32), nullable=False),  # domain/shipping.py ShipmentStatus
+    Column("on_time", Boolean),  # set on delivery
+    Column("label", Json, nullable=False),  # what the carrier asked the label to show (zone, routing codes)
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("delivered_at", Timestamp),
+    UniqueConstraint("carrier", "tracking_number", name="uq_shipments_carrier_tracking_number"),
+)
+Index("ix_shipments_order", shipments.c.order_id)
+Index("ix_shipments_tracking_number", shipments.c.tracking_number)
+
+shipment_parcels = Table(
+    "shipment_parcels", metadata,
+    Column("shipment_id", ForeignKey("shipments.id"), primary_key=True),
+    Column("parcel_no", Integer, primary_key=True),
+    Column("weight_kg", ScaledDecimal(3), nullable=False),
+    Column("length_cm", ScaledDecimal(1)),
+    Column("width_cm", ScaledDecimal(1)),
+    Column("height_cm", ScaledDecimal(1)),
+)
+
+# What the carrier saw, in the order it was told: each tracking event as it came.
+shipment_events = Table(
+    "shipment_events", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("shipment_id", ForeignKey("shipments.id"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("occurred_at", Timestamp, nullable=False),
+    Column("note", String(500)),
+    Column("actor", String(100), nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+)
+Index("ix_shipment_events_shipment", shipment_events.c.shipment_id, shipment_events.c.id)

@@ -19,6 +19,7 @@ from omnifill.adapters.sql.routing_repository import (
     RoutingProfileRepository,
     WaveRepository,
 )
+from omnifill.adapters.sql.shipment_repository import ShipmentRepository
 from omnifill.adapters.sql.warehouse_repository import (
     BinRepository,
     CartonRepository,
@@ -47,6 +48,7 @@ class UnitOfWork:
     layouts: LayoutRepository
     pick_waves: PickWaveRepository
     cartons: CartonRepository
+    shipments: ShipmentRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -79,6 +81,7 @@ class UnitOfWork:
         self.layouts = LayoutRepository(connection)
         self.pick_waves = PickWaveRepository(connection)
         self.cartons = CartonRepository(connection)
+        self.shipments = ShipmentRepository(connection)
         return self
 
     @property

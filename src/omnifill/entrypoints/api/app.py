@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 import omnifill
+from omnifill.adapters.carriers import load_carriers
 from omnifill.adapters.cartons import load_carton_sizes
 from omnifill.adapters.sql.engine import make_engine
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
@@ -28,6 +29,7 @@ from omnifill.entrypoints.api.routes import (
     orders,
     purchase_orders,
     routing,
+    shipments,
     warehouse,
 )
 from omnifill.entrypoints.api.schemas import ErrorOut
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
     app.state.stock_snapshot = StockSnapshot(settings.availability_cache_seconds)
     app.state.carton_sizes = load_carton_sizes(settings.cartons_file)  # a bad file stops the start, not a pack
+    app.state.carriers = load_carriers(settings.carrier_cards)
     install_error_handlers(app)
     app.add_middleware(RefuseNulBytes)
 
@@ -59,8 +62,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, routing,
-                   availability):
+    for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
+                   routing, availability):
         app.include_router(module.router)
     return app
 

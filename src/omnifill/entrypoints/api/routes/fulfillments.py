@@ -21,10 +21,11 @@ from omnifill.entrypoints.api.routing_schemas import (
     ShortPickIn,
 )
 from omnifill.entrypoints.api.schemas import Limit, OrderOut, Page
-from omnifill.services import fulfillment, packing, rerouting
+from omnifill.entrypoints.api.shipping_schemas import ShipFulfillmentIn, ShippedOut
+from omnifill.services import fulfillment, packing, rerouting, shipping
 
 router = APIRouter(prefix="/v1/fulfillments", tags=["fulfillment"])
-Action = Literal["accept", "start", "ship", "ready"]
+Action = Literal["accept", "start", "ready"]
 
 
 @router.get("")
@@ -98,10 +99,22 @@ def short_pick(fulfillment_id: str, body: ShortPickIn, caller: Caller, uow: Uow)
         raise _by_index(refused, list(picked)) from None
 
 
-# Last: the generic action must not shadow reject and short-pick above.
+@router.post("/{fulfillment_id}/ship")
+def ship(
+    fulfillment_id: str, caller: Caller, uow: Uow, request: Request, body: ShipFulfillmentIn | None = None,
+) -> ShippedOut:
+    """Ship packed work: the configured carriers are rate-shopped, the label is bought, the units leave the shelf."""
+    caller.require(Permission.FULFILLMENT_WRITE)
+    parcels = body.to_domain() if body else None
+    order, shipment = shipping.ship_fulfillment(uow, fulfillment_id, request.app.state.carriers, caller,
+                                                datetime.now(UTC), parcels)
+    return ShippedOut.of_shipped(order, shipment)
+
+
+# Last: the generic action must not shadow reject, short-pick and ship above.
 @router.post("/{fulfillment_id}/{action}")
 def advance(fulfillment_id: str, action: Action, caller: Caller, uow: Uow) -> OrderOut:
-    """accept, start (picking), ship, ready (for pickup: a pickup code is sent to the customer)."""
+    """accept, start (picking), ready (for pickup: a pickup code is sent to the customer)."""
     caller.require(Permission.FULFILLMENT_WRITE)
     return OrderOut.of(fulfillment.advance(uow, fulfillment_id, action, caller, datetime.now(UTC)))
 

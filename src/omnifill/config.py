@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./omnifill.db"
@@ -27,3 +29,15 @@ class Settings(BaseSettings):
     pickup_hold_days: float = 5.0
     pickup_reminder_hours: float = 24.0
     store_acceptance_minutes: float = 120.0
+    # An order whose work nobody began (allocated, every fulfillment pending) is cancelled after this many hours.
+    reservation_hold_hours: float = 72.0
+    # Customer notifications (pickup ready, reminder, expiry): "log" writes them to the application log, "smtp"
+    # e-mails them through the server below.
+    notifier: Literal["log", "smtp"] = "log"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "omnifill@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 10.0

@@ -110,10 +110,13 @@ class Delivery:
     service_level: ServiceLevel | None = None
     location: str | None = None
     promised_by: date | None = None  # the delivery date the storefront promised (from POST /v1/availability)
+    curbside: bool = False  # a pickup the store brings out to the customer's car
 
     def __post_init__(self) -> None:
         if self.method is DeliveryMethod.PICKUP and not self.location:
             raise InvalidInput("delivery.location", "a pickup names the store it is collected from")
+        if self.curbside and self.method is not DeliveryMethod.PICKUP:
+            raise InvalidInput("delivery.curbside", "only a pickup is brought out to the car")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +188,57 @@ class FulfillmentOrder:
     reminded_at: datetime | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    handoff_method: HandoffMethod | None = None
+    arrived_at: datetime | None = None
+    curbside_bay: str | None = None
+    curbside_vehicle: str | None = None
 
-    def hand_over(self, code: str, by: str, at: datetime) -> None:
-        """The customer shows the code they were sent when the order became ready; only then is it handed over."""
-        if self.pickup_code is None or not hmac.compare_digest(code.strip(), self.pickup_code):
-            raise InvalidInput("pickup_code", "does not match the code sent to the customer")
-        self.status = transition(FULFILLMENT_TRANSITIONS, self.status, FulfillmentStatus.PICKED_UP,
-                                 f"fulfillment {self.id}")
-        self.handed_over_by, self.handed_over_at = by, at
+    def arrive(self, bay: str | None, vehicle: str | None, at: datetime) -> None:
+        """The customer is here to collect (curbside: parked in this bay, in this vehicle)."""
+        if self.status not in AWAITING_COLLECTION:
+            raise InvalidTransition(f"fulfillment {self.id} is {self.status}; nobody is waiting to collect it",
+                                    current_status=str(self.status))
+        self.arrived_at = at
+        self.curbside_bay = bay or self.curbside_bay
+        self.curbside_vehicle = vehicle or self.curbside_vehicle
+
+
+class HandoffMethod(StrEnum):
+    """How the person collecting proved the order is theirs."""
+
+    PICKUP_CODE = "pickup_code"
+    ORDER_NUMBER_AND_NAME = "order_number_and_name"
+
+
+@dataclass(frozen=True, slots=True)
+class PickupProof:
+    """What the collector shows: the pickup code, or the order number with the name on the order."""
+
+    pickup_code: str | None = None
+    order_number: str | None = None
+    customer_name: str | None = None
+
+    @property
+    def method(self) -> HandoffMethod:
+        if self.pickup_code is not None:
+            if self.order_number is not None or self.customer_name is not None:
+                raise InvalidInput("order_number", "give the pickup code, or the order number and name, not both")
+            return HandoffMethod.PICKUP_CODE
+        if self.order_number is None or self.customer_name is None:
+            raise InvalidInput("pickup_code", "give the pickup code, or the order number and the customer's name")
+        return HandoffMethod.ORDER_NUMBER_AND_NAME
+
+
+# A pickup the customer may already be waiting for: anything before it is handed over, expires or is cancelled.
+AWAITING_COLLECTION = frozenset({
+    FulfillmentStatus.PENDING, FulfillmentStatus.ACCEPTED, FulfillmentStatus.PICKING, FulfillmentStatus.PICKED,
+    FulfillmentStatus.READY_FOR_PICKUP,
+})
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names as people type them: case and spacing do not matter."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 @dataclass(slots=True)
@@ -208,6 +254,24 @@ class Order:
     created_at: datetime
     fulfillments: list[FulfillmentOrder] = field(default_factory=list)
     routing_profile: str | None = None  # the profile its routing decisions followed
+
+    def hand_over(self, fulfillment: FulfillmentOrder, proof: PickupProof, by: str, at: datetime) -> None:
+        """Hand the fulfillment to whoever proves the order is theirs; a wrong proof names the field it failed on."""
+        method = proof.method
+        status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, FulfillmentStatus.PICKED_UP,
+                            f"fulfillment {fulfillment.id}")  # a move the state forbids is refused before any proof
+        if method is HandoffMethod.PICKUP_CODE:
+            code = fulfillment.pickup_code
+            if code is None or not hmac.compare_digest((proof.pickup_code or "").strip(), code):
+                raise InvalidInput("pickup_code", "does not match the code sent to the customer")
+        else:
+            if (proof.order_number or "").strip() not in (self.external_id, self.id):
+                raise InvalidInput("order_number", "is not this order's number")
+            if self.customer.name is None or not same_name(proof.customer_name or "", self.customer.name):
+                raise InvalidInput("customer_name", "does not match the name on the order")
+        fulfillment.status = status
+        fulfillment.handed_over_by, fulfillment.handed_over_at = by, at
+        fulfillment.handoff_method = method
 
     def cancel(self) -> None:
         # Every move is checked before any is made, so a refused cancel leaves the order as it was.
@@ -237,6 +301,12 @@ class Order:
         if live <= {_F.READY_FOR_PICKUP}:
             return OrderStatus.READY_FOR_PICKUP
         return self.status
+
+    def waiting_to_start(self) -> bool:
+        """Stock is held for it but nobody has begun the work: allocated, every live fulfillment still pending."""
+        live = self.live_fulfillments()
+        return self.status is OrderStatus.ALLOCATED and bool(live) and all(
+            f.status is FulfillmentStatus.PENDING for f in live)
 
     def live_fulfillments(self) -> list[FulfillmentOrder]:
         """Fulfillments still holding stock for the order: not rejected, cancelled or expired."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.order_repository import StaleStatus
@@ -22,6 +22,7 @@ from omnifill.domain.errors import InvalidTransition, NotFound
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
 from omnifill.domain.locations import LocationKind
+from omnifill.domain.notifications import NotificationKind
 from omnifill.domain.orders import (
     FULFILLMENT_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -29,8 +30,10 @@ from omnifill.domain.orders import (
     FulfillmentOrder,
     FulfillmentStatus,
     Order,
+    PickupProof,
     transition,
 )
+from omnifill.services.notifications import Messaging, deliver, queue_pickup_message
 from omnifill.services.orders import find_fulfillment, order_event
 from omnifill.services.rerouting import short_pick
 
@@ -41,6 +44,7 @@ ACTIONS: dict[str, FulfillmentStatus] = {
     "ready": _F.READY_FOR_PICKUP,
 }
 PICKUP_CODE_DIGITS = 6
+DEFAULT_MESSAGING = Messaging()
 LEAVES_THE_SHELF = frozenset({_F.SHIPPED, _F.PICKED_UP})
 
 
@@ -48,6 +52,7 @@ def get_fulfillment(uow: UnitOfWork, fulfillment_id: str, principal: Principal) 
     with uow.reading() as reader:
         order, fulfillment = find_fulfillment(reader, fulfillment_id, lock=False)
     principal.require_location(fulfillment.location)
+    principal.require_channel(order.channel)
     return order, fulfillment
 
 
@@ -65,8 +70,12 @@ def pick(
     return advance(uow, fulfillment_id, "pick", principal, now)
 
 
-def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime) -> Order:
-    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`) on one fulfillment."""
+def advance(
+    uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime,
+    messaging: Messaging = DEFAULT_MESSAGING,
+) -> Order:
+    """Make one move (`accept`, `start`, `pick`, `pack`, `ship`, `ready`) on one fulfillment; `ready` tells the
+    customer (after the commit) with the pickup code and the window to collect in."""
     target = ACTIONS[action]
 
     def move(order: Order, fulfillment: FulfillmentOrder) -> None:
@@ -79,23 +88,61 @@ def advance(uow: UnitOfWork, fulfillment_id: str, action: str, principal: Princi
             fulfillment.pickup_code = f"{secrets.randbelow(10 ** PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
             fulfillment.ready_at = now
 
-    return _move(uow, fulfillment_id, principal, now, move)
+    hold = messaging.pickup_hold if target is _F.READY_FOR_PICKUP else None
+    order = _move(uow, fulfillment_id, principal, now, move, hold)
+    if hold is not None:  # after the commit: a failed send cannot undo the move
+        deliver(uow, messaging.notifier, now, order_id=order.id)
+    return order
 
 
-def hand_over(uow: UnitOfWork, fulfillment_id: str, pickup_code: str, principal: Principal, now: datetime) -> Order:
-    """The customer shows the code sent when the order became ready; the order is handed over and recorded."""
+def hand_over(
+    uow: UnitOfWork, fulfillment_id: str, proof: PickupProof, principal: Principal, now: datetime,
+    arrival: Arrival | None = None,
+) -> Order:
+    """The collector shows the pickup code sent when the order became ready, or gives the order number and the
+    name on the order; the order is handed over and who, when and how recorded (with the curbside note)."""
 
     def move(order: Order, fulfillment: FulfillmentOrder) -> None:
         _require_method(order, _F.PICKED_UP)
-        fulfillment.hand_over(pickup_code, str(principal), now)
+        if arrival is not None:
+            fulfillment.arrive(arrival.bay, arrival.vehicle, now)
+        order.hand_over(fulfillment, proof, str(principal), now)
 
     return _move(uow, fulfillment_id, principal, now, move)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """The customer is here: curbside, the bay they parked in and their vehicle."""
+
+    bay: str | None = None
+    vehicle: str | None = None
+
+
+def record_arrival(
+    uow: UnitOfWork, fulfillment_id: str, arrival: Arrival, principal: Principal, now: datetime,
+) -> tuple[Order, FulfillmentOrder]:
+    """The customer (through the channel's app) or the store says they are here; the store's tasks show it."""
+    with uow:
+        order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
+        principal.require_order(order.channel, {fulfillment.location})
+        _require_method(order, _F.PICKED_UP)
+        fulfillment.arrive(arrival.bay, arrival.vehicle, now)
+        uow.orders.change_status(order, order.status, now)
+        uow.outbox.add([DomainEvent("pickup.customer_arrived", "fulfillment", fulfillment.id, {
+            "fulfillment_id": fulfillment.id, "order_id": order.id, "location": fulfillment.location,
+            "curbside": order.delivery.curbside, "bay": fulfillment.curbside_bay,
+            "vehicle": fulfillment.curbside_vehicle, "actor": str(principal),
+        }, now)])
+        uow.commit()
+    return order, fulfillment
 
 
 def _move(
     uow: UnitOfWork, fulfillment_id: str, principal: Principal, now: datetime,
-    move: Callable[[Order, FulfillmentOrder], None],
+    move: Callable[[Order, FulfillmentOrder], None], pickup_hold: timedelta | None = None,
 ) -> Order:
+    """One move in one transaction; with `pickup_hold`, the customer's ready message is queued in it too."""
     with uow:
         order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
         principal.require_location(fulfillment.location)
@@ -117,9 +164,12 @@ def _move(
                 "status": str(fulfillment.status), "actor": str(principal),
                 # the notifier sends it to the customer; the API shows it to admin and operator keys only
                 **({"pickup_code": fulfillment.pickup_code} if fulfillment.status is _F.READY_FOR_PICKUP else {}),
+                **({"handoff_method": str(fulfillment.handoff_method)} if fulfillment.handoff_method else {}),
             }, now),
             *([order_event(f"order.{order.status}", order, now)] if order.status is not expected else []),
         ])
+        if pickup_hold is not None:
+            queue_pickup_message(uow, NotificationKind.PICKUP_READY, order, fulfillment, pickup_hold, now)
         uow.commit()
     return order
 
@@ -162,7 +212,7 @@ def list_fulfillments(
         principal.require_location(location)
     with uow.reading() as reader:
         return reader.orders.fulfillment_page(location or principal.location, str(status) if status else None,
-                                              after, limit)
+                                              after, limit, channel=principal.channel)
 
 
 # --------------------------------------------------------------------------------------- dropship purchase orders
@@ -229,10 +279,12 @@ class Task:
     order_id: str
     action: str
     promised_by: date | None
+    curbside: bool = False
 
 
 def location_tasks(uow: UnitOfWork, location: str, principal: Principal, limit: int = 500) -> list[Task]:
-    """The location's queue: what to accept, pick, pack, ship or hand over, the oldest promise first."""
+    """The location's queue: what to accept, pick, pack, ship or hand over; customers who have arrived first,
+    then the oldest promise first."""
     principal.require_location(location)
     with uow.reading() as reader:
         found = reader.orders.open_at(location, [str(s) for s in NEXT_ACTION], limit)
@@ -243,5 +295,7 @@ def location_tasks(uow: UnitOfWork, location: str, principal: Principal, limit: 
                 continue
             pickup_packed = order.delivery.method is DeliveryMethod.PICKUP and f.status is _F.PICKED
             tasks.append(Task(f, order.id, "ready" if pickup_packed else NEXT_ACTION[f.status],
-                              order.delivery.promised_by))
-    return sorted(tasks, key=lambda t: (t.promised_by or date.max, t.fulfillment.id))
+                              order.delivery.promised_by, order.delivery.curbside))
+    # A customer already waiting (at the counter or in a curbside bay) comes before every promise date.
+    return sorted(tasks, key=lambda t: (t.fulfillment.arrived_at is None, t.promised_by or date.max,
+                                        t.fulfillment.id))

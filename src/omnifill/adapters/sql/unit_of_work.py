@@ -10,6 +10,7 @@ from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
+from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.routing_repository import (
@@ -37,6 +38,7 @@ class UnitOfWork:
     waves: WaveRepository
     opportunity_costs: OpportunityCostRepository
     location_loads: LocationLoadRepository
+    notifications: NotificationRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -65,6 +67,7 @@ class UnitOfWork:
         self.waves = WaveRepository(connection)
         self.opportunity_costs = OpportunityCostRepository(connection)
         self.location_loads = LocationLoadRepository(connection)
+        self.notifications = NotificationRepository(connection)
         return self
 
     @property

@@ -222,3 +222,28 @@ def test_store_hours_and_a_dark_store_are_configured_where_locations_are(
     assert (dark["service_radius_miles"], dark["hourly_order_capacity"]) == (5.0, 40)
     walk_in = api.post("/v1/locations", headers=admin, json=location_body("DS-2", ZIP["NYC"], kind="dark_store"))
     assert error_of(walk_in, 422, "invalid_input")["errors"][0]["field"] == "capabilities"
+
+
+def test_an_order_nobody_began_working_on_is_released_by_the_timers(
+    api: TestClient, network: Network, web_channel: Headers, nyc_store: Headers, admin: Headers, engine: Engine,
+) -> None:
+    waiting = created(api.post("/v1/orders", headers=web_channel, json=order_body("1001", {TEE: 2})))
+    started = created(api.post("/v1/orders", headers=web_channel, json=order_body("1002", {TEE: 1})))
+    act(api, nyc_store, started["fulfillments"][0]["id"], "accept")
+    uow, now = UnitOfWork(engine), datetime.now(UTC)
+    hold = TimerSettings(store_acceptance=timedelta(days=30), reservation_hold=timedelta(hours=72))
+
+    assert run_timers(uow, now + timedelta(hours=71), hold, LogNotifier()) == TimerRun(0, 0, 0, 0)
+    assert run_timers(uow, now + timedelta(hours=73), hold, LogNotifier()) == TimerRun(0, 0, 0, 1)
+    assert run_timers(uow, now + timedelta(hours=74), hold, LogNotifier()) == TimerRun(0, 0, 0, 0)
+
+    assert api.get(f"/v1/orders/{waiting['id']}", headers=admin).json()["status"] == "cancelled"
+    assert api.get(f"/v1/orders/{started['id']}", headers=admin).json()["status"] == "allocated"
+    assert balance(api, admin, TEE, NYC) == {"on_hand": 5, "reserved": 1, "safety_stock": 0, "available": 4}
+    with uow.reading() as reader:
+        assert [e.type for e in reader.outbox.for_entity(waiting["id"])][-2:] == [
+            "order.cancelled", "order.reservation_expired"]
+    refused = api.post(f"/v1/fulfillments/{waiting['fulfillments'][0]['id']}/accept", headers=nyc_store)
+    assert error_of(refused, 409, "invalid_transition")["current_status"] == "cancelled"
+    ledger, balances = ledger_and_balances(engine)
+    assert ledger == balances

@@ -15,13 +15,12 @@ from omnifill.domain.orders import (
     FulfillmentLine,
     FulfillmentOrder,
     FulfillmentStatus,
-    HandoffMethod,
     Order,
     OrderLine,
     OrderStatus,
-    PickupProof,
     ServiceLevel,
 )
+from omnifill.domain.pickup import HandoffMethod, PickupProof, arrive, hand_over
 
 NOW = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
 _F = FulfillmentStatus
@@ -43,7 +42,7 @@ def test_the_order_is_handed_over_to_whoever_proves_it_is_theirs(proof: PickupPr
     order = ready_order()
     work = order.fulfillments[0]
 
-    order.hand_over(work, proof, "store:ST-NYC", NOW)
+    hand_over(order, work, proof, "store:ST-NYC", NOW)
 
     assert (work.status, work.handoff_method) == (_F.PICKED_UP, method)
     assert (work.handed_over_by, work.handed_over_at) == ("store:ST-NYC", NOW)
@@ -62,7 +61,7 @@ def test_a_wrong_proof_names_its_field_and_changes_nothing(proof: PickupProof, f
     work = order.fulfillments[0]
 
     with pytest.raises(InvalidInput) as refused:
-        order.hand_over(work, proof, "store:ST-NYC", NOW)
+        hand_over(order, work, proof, "store:ST-NYC", NOW)
 
     assert refused.value.field == field
     assert (work.status, work.handoff_method, work.handed_over_by) == (_F.READY_FOR_PICKUP, None, None)
@@ -72,7 +71,7 @@ def test_an_order_without_a_customer_name_is_only_handed_over_with_the_code() ->
     order = ready_order(name=None)
 
     with pytest.raises(InvalidInput) as refused:
-        order.hand_over(order.fulfillments[0], PickupProof(order_number="W-1001", customer_name="Pat Lee"), "x", NOW)
+        hand_over(order, order.fulfillments[0], PickupProof(order_number="W-1001", customer_name="Pat Lee"), "x", NOW)
 
     assert refused.value.field == "customer_name"
 
@@ -82,7 +81,7 @@ def test_a_handoff_the_state_forbids_names_the_state_even_with_the_right_proof(s
     order = ready_order(status)
 
     with pytest.raises(InvalidTransition) as refused:
-        order.hand_over(order.fulfillments[0], PickupProof(pickup_code="042917"), "x", NOW)
+        hand_over(order, order.fulfillments[0], PickupProof(pickup_code="042917"), "x", NOW)
 
     assert refused.value.details["current_status"] == str(status)
 
@@ -90,8 +89,8 @@ def test_a_handoff_the_state_forbids_names_the_state_even_with_the_right_proof(s
 def test_a_curbside_arrival_keeps_the_bay_and_vehicle_until_handoff() -> None:
     work = ready_order(_F.PICKED).fulfillments[0]
 
-    work.arrive("Bay 3", "Blue Civic", NOW)
-    work.arrive(None, None, NOW)  # said again: the note stays
+    arrive(work, "Bay 3", "Blue Civic", NOW)
+    arrive(work, None, None, NOW)  # said again: the note stays
 
     assert (work.arrived_at, work.curbside_bay, work.curbside_vehicle) == (NOW, "Bay 3", "Blue Civic")
 
@@ -101,7 +100,7 @@ def test_nobody_arrives_for_work_that_is_over(status: FulfillmentStatus) -> None
     work = ready_order(status).fulfillments[0]
 
     with pytest.raises(InvalidTransition) as refused:
-        work.arrive("Bay 3", None, NOW)
+        arrive(work, "Bay 3", None, NOW)
 
     assert refused.value.details["current_status"] == str(status)
     assert work.arrived_at is None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import hmac
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from omnifill.domain.errors import InvalidInput, InvalidTransition
+
+if TYPE_CHECKING:
+    from omnifill.domain.pickup import HandoffMethod
 
 
 class OrderStatus(StrEnum):
@@ -188,57 +190,10 @@ class FulfillmentOrder:
     reminded_at: datetime | None = None
     carrier: str | None = None
     tracking_number: str | None = None
-    handoff_method: HandoffMethod | None = None
+    handoff_method: HandoffMethod | None = None  # how the collector proved the order is theirs (domain/pickup.py)
     arrived_at: datetime | None = None
     curbside_bay: str | None = None
     curbside_vehicle: str | None = None
-
-    def arrive(self, bay: str | None, vehicle: str | None, at: datetime) -> None:
-        """The customer is here to collect (curbside: parked in this bay, in this vehicle)."""
-        if self.status not in AWAITING_COLLECTION:
-            raise InvalidTransition(f"fulfillment {self.id} is {self.status}; nobody is waiting to collect it",
-                                    current_status=str(self.status))
-        self.arrived_at = at
-        self.curbside_bay = bay or self.curbside_bay
-        self.curbside_vehicle = vehicle or self.curbside_vehicle
-
-
-class HandoffMethod(StrEnum):
-    """How the person collecting proved the order is theirs."""
-
-    PICKUP_CODE = "pickup_code"
-    ORDER_NUMBER_AND_NAME = "order_number_and_name"
-
-
-@dataclass(frozen=True, slots=True)
-class PickupProof:
-    """What the collector shows: the pickup code, or the order number with the name on the order."""
-
-    pickup_code: str | None = None
-    order_number: str | None = None
-    customer_name: str | None = None
-
-    @property
-    def method(self) -> HandoffMethod:
-        if self.pickup_code is not None:
-            if self.order_number is not None or self.customer_name is not None:
-                raise InvalidInput("order_number", "give the pickup code, or the order number and name, not both")
-            return HandoffMethod.PICKUP_CODE
-        if self.order_number is None or self.customer_name is None:
-            raise InvalidInput("pickup_code", "give the pickup code, or the order number and the customer's name")
-        return HandoffMethod.ORDER_NUMBER_AND_NAME
-
-
-# A pickup the customer may already be waiting for: anything before it is handed over, expires or is cancelled.
-AWAITING_COLLECTION = frozenset({
-    FulfillmentStatus.PENDING, FulfillmentStatus.ACCEPTED, FulfillmentStatus.PICKING, FulfillmentStatus.PICKED,
-    FulfillmentStatus.READY_FOR_PICKUP,
-})
-
-
-def same_name(a: str, b: str) -> bool:
-    """Names as people type them: case and spacing do not matter."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 @dataclass(slots=True)
@@ -254,24 +209,6 @@ class Order:
     created_at: datetime
     fulfillments: list[FulfillmentOrder] = field(default_factory=list)
     routing_profile: str | None = None  # the profile its routing decisions followed
-
-    def hand_over(self, fulfillment: FulfillmentOrder, proof: PickupProof, by: str, at: datetime) -> None:
-        """Hand the fulfillment to whoever proves the order is theirs; a wrong proof names the field it failed on."""
-        method = proof.method
-        status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, FulfillmentStatus.PICKED_UP,
-                            f"fulfillment {fulfillment.id}")  # a move the state forbids is refused before any proof
-        if method is HandoffMethod.PICKUP_CODE:
-            code = fulfillment.pickup_code
-            if code is None or not hmac.compare_digest((proof.pickup_code or "").strip(), code):
-                raise InvalidInput("pickup_code", "does not match the code sent to the customer")
-        else:
-            if (proof.order_number or "").strip() not in (self.external_id, self.id):
-                raise InvalidInput("order_number", "is not this order's number")
-            if self.customer.name is None or not same_name(proof.customer_name or "", self.customer.name):
-                raise InvalidInput("customer_name", "does not match the name on the order")
-        fulfillment.status = status
-        fulfillment.handed_over_by, fulfillment.handed_over_at = by, at
-        fulfillment.handoff_method = method
 
     def cancel(self) -> None:
         # Every move is checked before any is made, so a refused cancel leaves the order as it was.

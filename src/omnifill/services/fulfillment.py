@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.order_repository import StaleStatus
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
+from omnifill.domain import pickup
 from omnifill.domain.access import Principal
 from omnifill.domain.errors import InvalidTransition, NotFound
 from omnifill.domain.events import DomainEvent
@@ -30,9 +31,9 @@ from omnifill.domain.orders import (
     FulfillmentOrder,
     FulfillmentStatus,
     Order,
-    PickupProof,
     transition,
 )
+from omnifill.domain.pickup import PickupProof, arrive
 from omnifill.services.notifications import Messaging, deliver, queue_pickup_message
 from omnifill.services.orders import find_fulfillment, order_event
 from omnifill.services.rerouting import short_pick
@@ -105,8 +106,8 @@ def hand_over(
     def move(order: Order, fulfillment: FulfillmentOrder) -> None:
         _require_method(order, _F.PICKED_UP)
         if arrival is not None:
-            fulfillment.arrive(arrival.bay, arrival.vehicle, now)
-        order.hand_over(fulfillment, proof, str(principal), now)
+            arrive(fulfillment, arrival.bay, arrival.vehicle, now)
+        pickup.hand_over(order, fulfillment, proof, str(principal), now)
 
     return _move(uow, fulfillment_id, principal, now, move)
 
@@ -127,7 +128,7 @@ def record_arrival(
         order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
         principal.require_order(order.channel, {fulfillment.location})
         _require_method(order, _F.PICKED_UP)
-        fulfillment.arrive(arrival.bay, arrival.vehicle, now)
+        arrive(fulfillment, arrival.bay, arrival.vehicle, now)
         uow.orders.change_status(order, order.status, now)
         uow.outbox.add([DomainEvent("pickup.customer_arrived", "fulfillment", fulfillment.id, {
             "fulfillment_id": fulfillment.id, "order_id": order.id, "location": fulfillment.location,

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, exists, insert, or_, select, update
 
 from omnifill.adapters.sql.tables import fulfillment_lines, fulfillment_orders, locations, order_lines, orders, skus
 from omnifill.domain.orders import (
@@ -20,12 +20,12 @@ from omnifill.domain.orders import (
     FulfillmentLine,
     FulfillmentOrder,
     FulfillmentStatus,
-    HandoffMethod,
     Order,
     OrderLine,
     OrderStatus,
     ServiceLevel,
 )
+from omnifill.domain.pickup import HandoffMethod
 
 # Built once: order intake runs these for every order (see InventoryRepository for why).
 _INSERT_ORDER = insert(orders)
@@ -160,12 +160,15 @@ class OrderRepository:
 
     def waiting_to_start(self, placed_before: datetime, limit: int) -> list[str]:
         """Ids of allocated orders placed before then whose every live fulfillment is still pending."""
-        started = select(fulfillment_orders.c.order_id).where(fulfillment_orders.c.status.not_in(
-            [str(FulfillmentStatus.PENDING), *(str(s) for s in RELEASED_FULFILLMENTS)]))
+        # Correlated, so each allocated order looks at its own few fulfillments (ix_fulfillment_orders_order).
+        started = exists().where(
+            fulfillment_orders.c.order_id == orders.c.id,
+            fulfillment_orders.c.status.not_in([str(FulfillmentStatus.PENDING),
+                                                *(str(s) for s in RELEASED_FULFILLMENTS)]),
+        )
         rows = self._c.execute(
             select(orders.c.id)
-            .where(orders.c.status == str(OrderStatus.ALLOCATED), orders.c.created_at < placed_before,
-                   orders.c.id.not_in(started))
+            .where(orders.c.status == str(OrderStatus.ALLOCATED), orders.c.created_at < placed_before, ~started)
             .order_by(orders.c.id).limit(limit)
         )
         return [row[0] for row in rows]

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 
 from omnifill.domain.access import GRANTS, Permission, Principal, Role
 from omnifill.domain.errors import InvalidInput
-from omnifill.domain.orders import FulfillmentStatus, PickupProof
+from omnifill.domain.orders import FulfillmentStatus
+from omnifill.domain.pickup import PickupProof
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
 from omnifill.entrypoints.api.routing_schemas import (

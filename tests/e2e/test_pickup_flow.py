@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
 from omnifill.adapters.notifiers import LogNotifier
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.notifications import NotificationKind, NotificationStatus
+from omnifill.entrypoints.cli import app as cli
 from omnifill.services.notifications import notifications_of
 from omnifill.services.timers import TimerRun, TimerSettings, run_timers
 from tests.e2e.conftest import (
@@ -247,3 +249,18 @@ def test_an_order_nobody_began_working_on_is_released_by_the_timers(
     assert error_of(refused, 409, "invalid_transition")["current_status"] == "cancelled"
     ledger, balances = ledger_and_balances(engine)
     assert ledger == balances
+
+
+def test_omnifill_run_timers_runs_them_once_for_cron(
+    api: TestClient, network: Network, web_channel: Headers, admin: Headers, database_url: str,
+) -> None:
+    order = created(api.post("/v1/orders", headers=web_channel, json=order_body("1001", {TEE: 1})))
+    env = {"OMNIFILL_DATABASE_URL": database_url, "OMNIFILL_RESERVATION_HOLD_HOURS": "0"}  # due at once
+
+    first = CliRunner().invoke(cli, ["run-timers"], env=env)
+    again = CliRunner().invoke(cli, ["run-timers"], env=env)
+
+    assert (first.exit_code, first.output) == (
+        0, "timers: 0 reminded, 0 pickups expired, 0 re-routed, 1 reservations expired\n")
+    assert again.output == "timers: 0 reminded, 0 pickups expired, 0 re-routed, 0 reservations expired\n"
+    assert api.get(f"/v1/orders/{order['id']}", headers=admin).json()["status"] == "cancelled"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,3 +35,15 @@ class Settings(BaseSettings):
     # The carriers shipments are rate-shopped across (adapters/carriers.py): a bare name is a card shipped with
     # omnifill (data/carriers/NAME.json), anything else a path to a card; a JSON list in the environment.
     carrier_cards: list[str] = ["groundline", "swiftpost"]
+    # An order whose work nobody began (allocated, every fulfillment pending) is cancelled after this many hours.
+    reservation_hold_hours: float = 72.0
+    # Customer notifications (pickup ready, reminder, expiry): "log" writes them to the application log, "smtp"
+    # e-mails them through the server below.
+    notifier: Literal["log", "smtp"] = "log"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "omnifill@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 10.0

@@ -48,7 +48,11 @@ def test_created_skus_and_locations_read_back_as_written(api: TestClient, admin:
         "code": NYC, "name": f"Location {NYC}", "kind": "store", "latitude": 40.7484, "longitude": -73.9967,
         "postal_code": "10001", "country": "US", "time_zone": "America/New_York",
         "capabilities": ["pickup", "returns", "ship"], "daily_order_capacity": None, "fulfillment_enabled": True,
-        "ship_cutoff": "15:00",
+        "ship_cutoff": "15:00", "address": None, "service_radius_miles": None, "hourly_order_capacity": None,
+        # the default week: Monday to Saturday 09:00-21:00, Sunday 10:00-18:00
+        "opening_hours": {**{day: {"opens": "09:00", "closes": "21:00"}
+                             for day in ("mon", "tue", "wed", "thu", "fri", "sat")},
+                          "sun": {"opens": "10:00", "closes": "18:00"}},
     }
     assert api.get(f"/v1/skus/{TEE}", headers=admin).json() == sku.json()
     assert api.get(f"/v1/locations/{NYC}", headers=admin).json() == location.json()

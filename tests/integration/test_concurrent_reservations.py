@@ -129,6 +129,20 @@ def test_racing_orders_never_take_more_than_a_locations_daily_capacity(engine: E
     assert_ledger_replays_into_balances(engine)
 
 
+def test_racing_orders_never_take_more_than_a_locations_hourly_capacity(engine: Engine) -> None:
+    # As above, per local clock hour: a dark store's or micro-fulfillment center's limit.
+    uow = set_up(engine, ("TEE",), {("TEE", "PHL"): 100, ("TEE", "LAX"): 100})
+    update_location(uow, "PHL", {"hourly_order_capacity": 3}, NOW)
+
+    results = race(engine, 16, lambda uow, i: place_order(uow, ship_order(f"W-{i}", {"TEE": 1}), "web", NOW))
+
+    placed = [r for r in results if isinstance(r, PlacedOrder)]
+    assert set(outcomes(results)) <= {"PlacedOrder", "InsufficientStock"}
+    assert level(engine, "TEE", "PHL") == (100, 3)
+    assert level(engine, "TEE", "LAX") == (100, len(placed) - 3)
+    assert_ledger_replays_into_balances(engine)
+
+
 def test_racing_orders_never_dip_into_safety_stock(engine: Engine) -> None:
     uow = set_up(engine, ("TEE",), {("TEE", "PHL"): 10})
     set_safety_stock(uow, "TEE", "PHL", 4, "planner", NOW)

@@ -37,4 +37,5 @@ def test_a_later_cut_off_keeps_the_same_day() -> None:
 def test_a_pickup_is_ready_after_the_lead_time_in_the_store_time_zone() -> None:
     ready = pickup_ready_by(location("America/Chicago"), datetime(2026, 11, 26, 17, 0, tzinfo=UTC), 90)
 
+    assert ready is not None
     assert ready.isoformat() == "2026-11-26T12:30:00-06:00"

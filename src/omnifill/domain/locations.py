@@ -8,6 +8,7 @@ from datetime import time
 from enum import StrEnum
 
 from omnifill.domain.errors import InvalidInput
+from omnifill.domain.opening_hours import DEFAULT_OPENING_HOURS, OpeningHours
 
 
 class LocationKind(StrEnum):
@@ -16,6 +17,10 @@ class LocationKind(StrEnum):
     DARK_STORE = "dark_store"
     MICRO_FULFILLMENT = "micro_fulfillment"
     DROPSHIP_VENDOR = "dropship_vendor"
+
+
+# Fulfillment-only locations: no walk-in customers, so nobody collects an order there.
+FULFILLMENT_ONLY = frozenset({LocationKind.DARK_STORE, LocationKind.MICRO_FULFILLMENT})
 
 
 class Capability(StrEnum):
@@ -64,11 +69,28 @@ class Location:
     daily_order_capacity: int | None = None
     fulfillment_enabled: bool = True
     ship_cutoff: time = DEFAULT_SHIP_CUTOFF
+    address: str | None = None  # the street address a collecting customer is told
+    opening_hours: OpeningHours = DEFAULT_OPENING_HOURS  # local wall clock; pickup work happens within them
+    service_radius_miles: float | None = None  # same-day orders further away are not sent from here
+    hourly_order_capacity: int | None = None  # fulfillments it takes per local clock hour
 
     def __post_init__(self) -> None:
         if self.daily_order_capacity is not None and self.daily_order_capacity < 0:
             raise InvalidInput("daily_order_capacity", "must not be negative")
+        if self.hourly_order_capacity is not None and self.hourly_order_capacity < 0:
+            raise InvalidInput("hourly_order_capacity", "must not be negative")
+        if self.service_radius_miles is not None and not self.service_radius_miles > 0:
+            raise InvalidInput("service_radius_miles", "must be more than 0")
 
     def can(self, capability: Capability) -> bool:
-        """A location fulfills only while enabled: that is how a retailer pilots a few stores first."""
+        """A location fulfills only while enabled: that is how a retailer pilots a few stores first. A dark store
+        or micro-fulfillment center has no counter to collect at, whatever its capabilities say."""
+        if capability is Capability.PICKUP and self.kind in FULFILLMENT_ONLY:
+            return False
         return self.fulfillment_enabled and capability in self.capabilities
+
+
+def require_walk_in(kind: LocationKind, capabilities: frozenset[Capability]) -> None:
+    """Pickup needs a counter: fulfillment-only kinds may not offer it."""
+    if kind in FULFILLMENT_ONLY and Capability.PICKUP in capabilities:
+        raise InvalidInput("capabilities", f"a {kind} takes no walk-in customers, so it cannot offer pickup")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import hmac
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from omnifill.domain.errors import InvalidInput, InvalidTransition
+
+if TYPE_CHECKING:
+    from omnifill.domain.pickup import HandoffMethod
 
 
 class OrderStatus(StrEnum):
@@ -110,10 +112,13 @@ class Delivery:
     service_level: ServiceLevel | None = None
     location: str | None = None
     promised_by: date | None = None  # the delivery date the storefront promised (from POST /v1/availability)
+    curbside: bool = False  # a pickup the store brings out to the customer's car
 
     def __post_init__(self) -> None:
         if self.method is DeliveryMethod.PICKUP and not self.location:
             raise InvalidInput("delivery.location", "a pickup names the store it is collected from")
+        if self.curbside and self.method is not DeliveryMethod.PICKUP:
+            raise InvalidInput("delivery.curbside", "only a pickup is brought out to the car")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,14 +190,10 @@ class FulfillmentOrder:
     reminded_at: datetime | None = None
     carrier: str | None = None
     tracking_number: str | None = None
-
-    def hand_over(self, code: str, by: str, at: datetime) -> None:
-        """The customer shows the code they were sent when the order became ready; only then is it handed over."""
-        if self.pickup_code is None or not hmac.compare_digest(code.strip(), self.pickup_code):
-            raise InvalidInput("pickup_code", "does not match the code sent to the customer")
-        self.status = transition(FULFILLMENT_TRANSITIONS, self.status, FulfillmentStatus.PICKED_UP,
-                                 f"fulfillment {self.id}")
-        self.handed_over_by, self.handed_over_at = by, at
+    handoff_method: HandoffMethod | None = None  # how the collector proved the order is theirs (domain/pickup.py)
+    arrived_at: datetime | None = None
+    curbside_bay: str | None = None
+    curbside_vehicle: str | None = None
 
 
 @dataclass(slots=True)
@@ -237,6 +238,12 @@ class Order:
         if live <= {_F.READY_FOR_PICKUP}:
             return OrderStatus.READY_FOR_PICKUP
         return self.status
+
+    def waiting_to_start(self) -> bool:
+        """Stock is held for it but nobody has begun the work: allocated, every live fulfillment still pending."""
+        live = self.live_fulfillments()
+        return self.status is OrderStatus.ALLOCATED and bool(live) and all(
+            f.status is FulfillmentStatus.PENDING for f in live)
 
     def live_fulfillments(self) -> list[FulfillmentOrder]:
         """Fulfillments still holding stock for the order: not rejected, cancelled or expired."""

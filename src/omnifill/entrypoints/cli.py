@@ -15,10 +15,11 @@ from omnifill.adapters.sql.migrate import upgrade_database
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
 from omnifill.domain.errors import DomainError
+from omnifill.entrypoints.configured import notifier_from, timers_from
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
-from omnifill.services.timers import run_timers, timer_settings
+from omnifill.services.timers import run_timers
 from omnifill.services.waves import run_wave
 
 # Idle keep-alive connections stay open longer than a load balancer's usual 60 s idle timeout, so the
@@ -118,12 +119,12 @@ def routing_wave(
 
 @app.command("run-timers")
 def run_timers_command() -> None:
-    """Run the expiries and SLAs once (pickup reminders and no-shows, store acceptance SLA): for cron."""
+    """Run the expiries and SLAs once (pickup reminders and no-shows, store acceptance SLA, reservation expiry,
+    customer notifications still pending): for cron."""
     settings = Settings()
-    timing = timer_settings(settings.pickup_hold_days, settings.pickup_reminder_hours,
-                            settings.store_acceptance_minutes)
-    run = run_timers(_uow(), datetime.now(UTC), timing)
-    typer.echo(f"timers: {run.reminded} reminded, {run.expired} pickups expired, {run.rerouted} re-routed")
+    run = run_timers(_uow(), datetime.now(UTC), timers_from(settings), notifier_from(settings))
+    typer.echo(f"timers: {run.reminded} reminded, {run.expired} pickups expired, {run.rerouted} re-routed, "
+               f"{run.released} reservations expired")
 
 
 @app.command()

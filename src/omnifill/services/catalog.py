@@ -12,7 +12,15 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.catalog import Sku
 from omnifill.domain.errors import AlreadyExists, InvalidInput, NotFound
 from omnifill.domain.events import DomainEvent
-from omnifill.domain.locations import DEFAULT_SHIP_CUTOFF, Capability, GeoPoint, Location, LocationKind
+from omnifill.domain.locations import (
+    DEFAULT_SHIP_CUTOFF,
+    Capability,
+    GeoPoint,
+    Location,
+    LocationKind,
+    require_walk_in,
+)
+from omnifill.domain.opening_hours import DEFAULT_OPENING_HOURS, OpeningHours
 
 
 def create_sku(uow: UnitOfWork, sku: Sku, now: datetime) -> Sku:
@@ -56,6 +64,10 @@ class LocationDraft:
     daily_order_capacity: int | None = None
     fulfillment_enabled: bool = True
     ship_cutoff: time = DEFAULT_SHIP_CUTOFF  # local time; orders released later ship the next day
+    address: str | None = None
+    opening_hours: OpeningHours = DEFAULT_OPENING_HOURS
+    service_radius_miles: float | None = None
+    hourly_order_capacity: int | None = None
 
 
 def resolve_location(draft: LocationDraft) -> Location:
@@ -70,11 +82,13 @@ def resolve_location(draft: LocationDraft) -> Location:
     if time_zone is None:
         raise InvalidInput("time_zone", "no time zone is known for this postal code: give one")
     _require_time_zone(time_zone)
+    require_walk_in(draft.kind, draft.capabilities)
     return Location(
         code=draft.code, name=draft.name, kind=draft.kind, position=position, postal_code=draft.postal_code,
         country=draft.country, time_zone=time_zone, capabilities=draft.capabilities,
         daily_order_capacity=draft.daily_order_capacity, fulfillment_enabled=draft.fulfillment_enabled,
-        ship_cutoff=draft.ship_cutoff,
+        ship_cutoff=draft.ship_cutoff, address=draft.address, opening_hours=draft.opening_hours,
+        service_radius_miles=draft.service_radius_miles, hourly_order_capacity=draft.hourly_order_capacity,
     )
 
 
@@ -98,6 +112,7 @@ def update_location(uow: UnitOfWork, code: str, changes: dict[str, Any], now: da
         if "time_zone" in changes:
             _require_time_zone(changes["time_zone"])
         updated = dataclasses.replace(current, **changes)
+        require_walk_in(updated.kind, updated.capabilities)
         uow.locations.replace(updated, now)
         uow.outbox.add([DomainEvent(
             "location.updated", "location", code, {**_location_payload(updated), "changed": sorted(changes)}, now
@@ -126,6 +141,8 @@ def _location_payload(location: Location) -> dict[str, Any]:
         "fulfillment_enabled": location.fulfillment_enabled,
         "daily_order_capacity": location.daily_order_capacity,
         "ship_cutoff": location.ship_cutoff.strftime("%H:%M"),
+        "service_radius_miles": location.service_radius_miles,
+        "hourly_order_capacity": location.hourly_order_capacity,
     }
 
 

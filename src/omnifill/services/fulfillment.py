@@ -12,17 +12,19 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.order_repository import StaleStatus
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
+from omnifill.domain import pickup
 from omnifill.domain.access import Principal
 from omnifill.domain.errors import InvalidTransition, NotFound
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
 from omnifill.domain.locations import LocationKind
+from omnifill.domain.notifications import NotificationKind
 from omnifill.domain.orders import (
     FULFILLMENT_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -33,7 +35,9 @@ from omnifill.domain.orders import (
     transition,
 )
 from omnifill.domain.packing import CartonSizes
+from omnifill.domain.pickup import PickupProof, arrive
 from omnifill.services.bins import take_from_bins
+from omnifill.services.notifications import Messaging, deliver, queue_pickup_message
 from omnifill.services.orders import find_fulfillment, order_event
 from omnifill.services.packing import cartons_payload, default_carton_sizes, pack_in_cartons
 from omnifill.services.rerouting import short_pick
@@ -47,6 +51,7 @@ ACTIONS: dict[str, FulfillmentStatus] = {
     "ready": _F.READY_FOR_PICKUP,
 }
 PICKUP_CODE_DIGITS = 6
+DEFAULT_MESSAGING = Messaging()
 LEAVES_THE_SHELF = frozenset({_F.SHIPPED, _F.PICKED_UP})
 
 
@@ -54,6 +59,7 @@ def get_fulfillment(uow: UnitOfWork, fulfillment_id: str, principal: Principal) 
     with uow.reading() as reader:
         order, fulfillment = find_fulfillment(reader, fulfillment_id, lock=False)
     principal.require_location(fulfillment.location)
+    principal.require_channel(order.channel)
     return order, fulfillment
 
 
@@ -73,12 +79,13 @@ def pick(
 
 def advance(
     uow: UnitOfWork, fulfillment_id: str, action: str, principal: Principal, now: datetime,
-    cartons: CartonSizes | None = None,
+    *, cartons: CartonSizes | None = None, messaging: Messaging = DEFAULT_MESSAGING,
 ) -> Order:
     """Make one move (`accept`, `start`, `pick`, `pack`, `ready`) on one fulfillment; shipping is
     services/shipping.py's, which buys the label.
 
-    Picking takes the units out of their bins; packing chooses the cartons (from `cartons`, or the default sizes).
+    Picking takes the units out of their bins; packing chooses the cartons (from `cartons`, or the default sizes);
+    `ready` tells the customer (after the commit) with the pickup code and the window to collect in.
     """
     target = ACTIONS[action]
     details: dict[str, Any] = {}
@@ -98,26 +105,64 @@ def advance(
             packed = pack_in_cartons(uow, fulfillment, cartons or default_carton_sizes(), now)
             details["cartons"] = cartons_payload(packed)
 
-    return apply_move(uow, fulfillment_id, principal, now, move, details)
+    hold = messaging.pickup_hold if target is _F.READY_FOR_PICKUP else None
+    order = apply_move(uow, fulfillment_id, principal, now, move, details, hold)
+    if hold is not None:  # after the commit: a failed send cannot undo the move
+        deliver(uow, messaging.notifier, now, order_id=order.id)
+    return order
 
 
-def hand_over(uow: UnitOfWork, fulfillment_id: str, pickup_code: str, principal: Principal, now: datetime) -> Order:
-    """The customer shows the code sent when the order became ready; the order is handed over and recorded."""
+def hand_over(
+    uow: UnitOfWork, fulfillment_id: str, proof: PickupProof, principal: Principal, now: datetime,
+    arrival: Arrival | None = None,
+) -> Order:
+    """The collector shows the pickup code sent when the order became ready, or gives the order number and the
+    name on the order; the order is handed over and who, when and how recorded (with the curbside note)."""
 
     def move(order: Order, fulfillment: FulfillmentOrder) -> None:
         _require_method(order, _F.PICKED_UP)
-        fulfillment.hand_over(pickup_code, str(principal), now)
+        if arrival is not None:
+            arrive(fulfillment, arrival.bay, arrival.vehicle, now)
+        pickup.hand_over(order, fulfillment, proof, str(principal), now)
 
     return apply_move(uow, fulfillment_id, principal, now, move)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """The customer is here: curbside, the bay they parked in and their vehicle."""
+
+    bay: str | None = None
+    vehicle: str | None = None
+
+
+def record_arrival(
+    uow: UnitOfWork, fulfillment_id: str, arrival: Arrival, principal: Principal, now: datetime,
+) -> tuple[Order, FulfillmentOrder]:
+    """The customer (through the channel's app) or the store says they are here; the store's tasks show it."""
+    with uow:
+        order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
+        principal.require_order(order.channel, {fulfillment.location})
+        _require_method(order, _F.PICKED_UP)
+        arrive(fulfillment, arrival.bay, arrival.vehicle, now)
+        uow.orders.change_status(order, order.status, now)
+        uow.outbox.add([DomainEvent("pickup.customer_arrived", "fulfillment", fulfillment.id, {
+            "fulfillment_id": fulfillment.id, "order_id": order.id, "location": fulfillment.location,
+            "curbside": order.delivery.curbside, "bay": fulfillment.curbside_bay,
+            "vehicle": fulfillment.curbside_vehicle, "actor": str(principal),
+        }, now)])
+        uow.commit()
+    return order, fulfillment
 
 
 def apply_move(
     uow: UnitOfWork, fulfillment_id: str, principal: Principal, now: datetime,
     move: Callable[[Order, FulfillmentOrder], None], details: Mapping[str, Any] | None = None,
+    pickup_hold: timedelta | None = None,
 ) -> Order:
     """One move in one transaction: `move` changes the fulfillment (and may write beside it with `uow`); the
     order follows, units that leave are taken off the shelf, and the events go out with `details` that `move`
-    filled in."""
+    filled in. With `pickup_hold`, the customer's ready message is queued in the same transaction."""
     with uow:
         order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
         principal.require_location(fulfillment.location)
@@ -140,9 +185,12 @@ def apply_move(
                 # the notifier sends it to the customer; the API shows it to admin and operator keys only
                 **({"pickup_code": fulfillment.pickup_code} if fulfillment.status is _F.READY_FOR_PICKUP else {}),
                 **(details or {}),
+                **({"handoff_method": str(fulfillment.handoff_method)} if fulfillment.handoff_method else {}),
             }, now),
             *([order_event(f"order.{order.status}", order, now)] if order.status is not expected else []),
         ])
+        if pickup_hold is not None:
+            queue_pickup_message(uow, NotificationKind.PICKUP_READY, order, fulfillment, pickup_hold, now)
         uow.commit()
     return order
 
@@ -192,7 +240,7 @@ def list_fulfillments(
         principal.require_location(location)
     with uow.reading() as reader:
         return reader.orders.fulfillment_page(location or principal.location, str(status) if status else None,
-                                              after, limit)
+                                              after, limit, channel=principal.channel)
 
 
 # --------------------------------------------------------------------------------------- dropship purchase orders
@@ -264,10 +312,12 @@ class Task:
     order_id: str
     action: str
     promised_by: date | None
+    curbside: bool = False
 
 
 def location_tasks(uow: UnitOfWork, location: str, principal: Principal, limit: int = 500) -> list[Task]:
-    """The location's queue: what to accept, pick, pack, ship or hand over, the oldest promise first."""
+    """The location's queue: what to accept, pick, pack, ship or hand over; customers who have arrived first,
+    then the oldest promise first."""
     principal.require_location(location)
     with uow.reading() as reader:
         found = reader.orders.open_at(location, [str(s) for s in NEXT_ACTION], limit)
@@ -278,5 +328,7 @@ def location_tasks(uow: UnitOfWork, location: str, principal: Principal, limit: 
                 continue
             pickup_packed = order.delivery.method is DeliveryMethod.PICKUP and f.status is _F.PICKED
             tasks.append(Task(f, order.id, "ready" if pickup_packed else NEXT_ACTION[f.status],
-                              order.delivery.promised_by))
-    return sorted(tasks, key=lambda t: (t.promised_by or date.max, t.fulfillment.id))
+                              order.delivery.promised_by, order.delivery.curbside))
+    # A customer already waiting (at the counter or in a curbside bay) comes before every promise date.
+    return sorted(tasks, key=lambda t: (t.fulfillment.arrived_at is None, t.promised_by or date.max,
+                                        t.fulfillment.id))

@@ -46,6 +46,7 @@ from omnifill.services.routing import (
     default_cost_model,
     destination_of,
     network_stock,
+    orders_this_hour,
     orders_today,
     routing_profiles,
     take_capacity,
@@ -102,7 +103,7 @@ def _place_once(
         stock = uow.inventory.availability({line.sku for line in draft.lines})
         sku_ids = _known_skus(draft, stock.sku_ids)
         network = network_stock(stock.at, destination, _pickup_store(uow, draft, stock.at),
-                                orders_today(uow, stock.at, now))
+                                orders_today(uow, stock.at, now), orders_this_hour=orders_this_hour(uow, stock.at, now))
         request = RoutingRequest(draft.demand(), draft.delivery, now, destination, stock.weights_kg,
                                  draft.delivery.promised_by)
         profile = profile_for(routing_profiles(uow), draft.channel, draft.delivery.method,
@@ -226,18 +227,26 @@ def cancel_order(uow: UnitOfWork, order_id: str, principal: Principal, now: date
         if order is None:
             raise NotFound(f"no order {order_id}", order_id=order_id)
         principal.require_order(order.channel, order_locations(order))
-        expected = order.status
-        held = sorted(order.reserved_units())
-        order.cancel()
-        ledger = release_units(uow, order.id, held, str(principal), now, "order cancelled")
-        try:
-            uow.orders.change_status(order, expected, now)
-        except StaleStatus:
-            raise InvalidTransition(f"order {order.id} changed while it was being cancelled; read it again") from None
-        uow.inventory.record(ledger, now)
-        uow.outbox.add([order_event("order.cancelled", order, now)])
+        cancel_in(uow, order, str(principal), now, "order cancelled")
         uow.commit()
     return order
+
+
+def cancel_in(
+    uow: UnitOfWork, order: Order, actor: str, now: datetime, reason: str, *events: DomainEvent,
+) -> None:
+    """Cancel an order read in the caller's transaction: every reservation released (with `reason` on the
+    ledger), the status written only if nobody moved it meanwhile, `order.cancelled` and `events` in the outbox."""
+    expected = order.status
+    held = sorted(order.reserved_units())
+    order.cancel()
+    ledger = release_units(uow, order.id, held, actor, now, reason)
+    try:
+        uow.orders.change_status(order, expected, now)
+    except StaleStatus:
+        raise InvalidTransition(f"order {order.id} changed while it was being cancelled; read it again") from None
+    uow.inventory.record(ledger, now)
+    uow.outbox.add([order_event("order.cancelled", order, now), *events])
 
 
 def release_units(

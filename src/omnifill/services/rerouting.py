@@ -40,6 +40,7 @@ from omnifill.services.routing import (
     default_cost_model,
     destination_of,
     network_stock,
+    orders_this_hour,
     orders_today,
     routing_profiles,
     take_capacity,
@@ -187,7 +188,8 @@ def _route_remainder(
         stock = uow.inventory.availability(remainder.units)
         destination = destination_of(order.ship_to)
         request = replace(request, destination=destination, weights_kg=stock.weights_kg)
-        network = network_stock(stock.at, destination, orders_today=orders_today(uow, stock.at, now))
+        network = network_stock(stock.at, destination, orders_today=orders_today(uow, stock.at, now),
+                                orders_this_hour=orders_this_hour(uow, stock.at, now))
         decision = route_order(request, network.candidates, profile, costing, stock.opportunity)
         ledger = reserve_plan(uow, order.id, decision.plan, stock.sku_ids, network.location_ids, actor, now,
                               f"rerouted: {remainder.reason}")

@@ -52,7 +52,7 @@ class NetworkStock:
 def network_stock(
     availability: Sequence[tuple[int, Location, str, int]], destination: GeoPoint | None,
     extra: Mapping[str, tuple[int, Location]] | None = None, orders_today: Mapping[str, int] | None = None,
-    miles: Mapping[str, float] | None = None,
+    miles: Mapping[str, float] | None = None, orders_this_hour: Mapping[str, int] | None = None,
 ) -> NetworkStock:
     """Candidates from the (location id, location, SKU, available) rows; `extra` adds locations holding none.
 
@@ -63,10 +63,11 @@ def network_stock(
     for location_id, location, sku, available in availability:
         stock.setdefault(location.code, {})[sku] = available
         places[location.code] = (location_id, location)
-    loads, known = orders_today or {}, miles or {}
+    loads, known, hourly = orders_today or {}, miles or {}, orders_this_hour or {}
     candidates = [
         Candidate(location, stock.get(code, {}),
-                  known[code] if code in known else _miles(destination, location), loads.get(code, 0))
+                  known[code] if code in known else _miles(destination, location), loads.get(code, 0),
+                  hourly.get(code, 0))
         for code, (_, location) in places.items()
     ]
     return NetworkStock(candidates, {code: location_id for code, (location_id, _) in places.items()})
@@ -111,15 +112,27 @@ def orders_today(
     return {limited[location_id].code: count for location_id, count in taken.items()}
 
 
+def orders_this_hour(
+    uow: UnitOfWork, availability: Sequence[tuple[int, Location, str, int]], now: datetime,
+) -> dict[str, int]:
+    """Fulfillments each hourly-limited location (a dark store, a micro-fulfillment center) took this local hour."""
+    limited = {location_id: loc for location_id, loc, _, _ in availability if loc.hourly_order_capacity is not None}
+    taken = uow.location_loads.taken_this_hour({location_id: local_hour(loc, now) for location_id, loc in
+                                                limited.items()})
+    return {limited[location_id].code: count for location_id, count in taken.items()}
+
+
 def take_capacity(uow: UnitOfWork, plan: AllocationPlan, network: NetworkStock, now: datetime) -> None:
-    """Count the plan's fulfillments against their locations' daily capacity; a location that filled up since
-    routing read it loses the race like stock does (`LostRace`: plan again)."""
+    """Count the plan's fulfillments against their locations' daily and hourly capacity; a location that filled
+    up since routing read it loses the race like stock does (`LostRace`: plan again)."""
     locations = {c.location.code: c.location for c in network.candidates}
     for fulfillment in plan.fulfillments:
         location = locations[fulfillment.location]
-        capacity = location.daily_order_capacity
-        if capacity is not None and not uow.location_loads.take(
-                network.location_ids[location.code], local_day(location, now), capacity):
+        location_id = network.location_ids[location.code]
+        capacity, hourly = location.daily_order_capacity, location.hourly_order_capacity
+        if capacity is not None and not uow.location_loads.take(location_id, local_day(location, now), capacity):
+            raise CapacityTaken(location.code)
+        if hourly is not None and not uow.location_loads.take_hour(location_id, local_hour(location, now), hourly):
             raise CapacityTaken(location.code)
 
 
@@ -133,6 +146,12 @@ class CapacityTaken(LostRace):
 
 def local_day(location: Location, now: datetime) -> date:
     return local_time(location, now).date()
+
+
+def local_hour(location: Location, now: datetime) -> tuple[date, int]:
+    """The location's local (day, clock hour); the hour repeated when clocks go back counts as one."""
+    local = local_time(location, now)
+    return local.date(), local.hour
 
 
 def _miles(destination: GeoPoint | None, location: Location) -> float | None:

@@ -5,6 +5,12 @@
   movement), the order is cancelled and a refund is asked for (events for the integration to deliver).
 - Store acceptance SLA: work a store has not accepted within the SLA is rejected on the store's behalf and
   routed elsewhere (services/rerouting.py).
+- Reservation expiry: an order whose stock is held but whose work nobody began (allocated, every fulfillment
+  still pending: typically a payment that never cleared or an order parked for review) is cancelled once
+  `reservation_hold` has passed since it was placed; its units are released (`release` movements) and
+  `order.cancelled` and `order.reservation_expired` go out.
+- Customer notifications the moves above queue (reminder, expiry) are sent after each commits; anything still
+  pending from earlier (a crash between commit and send) is sent at the end of the run.
 
 `omnifill serve` runs them every minute in each worker; `omnifill run-timers` runs them once (for cron). Each
 action is its own transaction on a freshly read order, so two runners racing skip what the other already did.
@@ -15,14 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from omnifill.adapters.notifiers import LogNotifier, Notifier
 from omnifill.adapters.sql.order_repository import StaleStatus
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal, Role
 from omnifill.domain.errors import DomainError
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.locations import LocationKind
+from omnifill.domain.notifications import NotificationKind
 from omnifill.domain.orders import FULFILLMENT_TRANSITIONS, FulfillmentStatus, OrderStatus, transition
-from omnifill.services.orders import find_fulfillment, order_event, release_units
+from omnifill.services.notifications import deliver, queue_pickup_message
+from omnifill.services.orders import cancel_in, find_fulfillment, order_event, release_units
 from omnifill.services.rerouting import reject_fulfillment
 
 TIMERS = Principal(Role.ADMIN)  # the actor recorded for what the timers do
@@ -34,11 +43,14 @@ class TimerSettings:
     pickup_hold: timedelta = timedelta(days=5)
     reminder_before: timedelta = timedelta(days=1)
     store_acceptance: timedelta = timedelta(hours=2)
+    reservation_hold: timedelta = timedelta(hours=72)
 
 
-def timer_settings(pickup_hold_days: float, reminder_hours: float, acceptance_minutes: float) -> TimerSettings:
+def timer_settings(
+    pickup_hold_days: float, reminder_hours: float, acceptance_minutes: float, reservation_hold_hours: float = 72.0,
+) -> TimerSettings:
     return TimerSettings(timedelta(days=pickup_hold_days), timedelta(hours=reminder_hours),
-                         timedelta(minutes=acceptance_minutes))
+                         timedelta(minutes=acceptance_minutes), timedelta(hours=reservation_hold_hours))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +58,12 @@ class TimerRun:
     reminded: int
     expired: int
     rerouted: int
+    released: int = 0  # orders whose reservation expired
 
 
-def run_timers(uow: UnitOfWork, now: datetime, settings: TimerSettings = TimerSettings()) -> TimerRun:
+def run_timers(
+    uow: UnitOfWork, now: datetime, settings: TimerSettings = TimerSettings(), notifier: Notifier | None = None,
+) -> TimerRun:
     with uow.reading() as reader:
         waiting = FulfillmentStatus.READY_FOR_PICKUP
         remind = reader.orders.due(str(waiting), now - (settings.pickup_hold - settings.reminder_before),
@@ -56,13 +71,16 @@ def run_timers(uow: UnitOfWork, now: datetime, settings: TimerSettings = TimerSe
         expire = set(reader.orders.due(str(waiting), now - settings.pickup_hold, "ready_at", BATCH))
         late = reader.orders.due(str(FulfillmentStatus.PENDING), now - settings.store_acceptance, "created_at",
                                  BATCH)
-    reminded = sum(_remind(uow, f, now) for f in remind if f not in expire)
-    expired = sum(_expire(uow, f, now) for f in sorted(expire))
+        unstarted = reader.orders.waiting_to_start(now - settings.reservation_hold, BATCH)
+    reminded = sum(_remind(uow, f, settings, now) for f in remind if f not in expire)
+    expired = sum(_expire(uow, f, settings, now) for f in sorted(expire))
     rerouted = sum(_reroute_late(uow, f, settings, now) for f in late)
-    return TimerRun(reminded, expired, rerouted)
+    released = sum(_release_unstarted(uow, o, settings, now) for o in unstarted)
+    deliver(uow, notifier or LogNotifier(), now)
+    return TimerRun(reminded, expired, rerouted, released)
 
 
-def _remind(uow: UnitOfWork, fulfillment_id: str, now: datetime) -> bool:
+def _remind(uow: UnitOfWork, fulfillment_id: str, settings: TimerSettings, now: datetime) -> bool:
     with uow:
         order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
         if fulfillment.status is not FulfillmentStatus.READY_FOR_PICKUP or fulfillment.reminded_at is not None:
@@ -73,11 +91,12 @@ def _remind(uow: UnitOfWork, fulfillment_id: str, now: datetime) -> bool:
             "fulfillment_id": fulfillment.id, "order_id": order.id, "location": fulfillment.location,
             "pickup_code": fulfillment.pickup_code, "customer": order.customer.email,
         }, now)])
+        queue_pickup_message(uow, NotificationKind.PICKUP_REMINDER, order, fulfillment, settings.pickup_hold, now)
         uow.commit()
     return True
 
 
-def _expire(uow: UnitOfWork, fulfillment_id: str, now: datetime) -> bool:
+def _expire(uow: UnitOfWork, fulfillment_id: str, settings: TimerSettings, now: datetime) -> bool:
     """The customer did not come: the units go back on the shelf and the order is cancelled for a refund."""
     with uow:
         order, fulfillment = find_fulfillment(uow, fulfillment_id, lock=True)
@@ -102,6 +121,26 @@ def _expire(uow: UnitOfWork, fulfillment_id: str, now: datetime) -> bool:
                 "lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in fulfillment.lines],
             }, now),
         ])
+        queue_pickup_message(uow, NotificationKind.PICKUP_EXPIRED, order, fulfillment, settings.pickup_hold, now)
+        uow.commit()
+    return True
+
+
+def _release_unstarted(uow: UnitOfWork, order_id: str, settings: TimerSettings, now: datetime) -> bool:
+    """Nobody began the work within the hold: the stock goes back to sale and the order is cancelled."""
+    hours = settings.reservation_hold.total_seconds() / 3600
+    with uow:
+        order = uow.orders.get(order_id, lock=True)
+        if order is None or not order.waiting_to_start() or order.created_at >= now - settings.reservation_hold:
+            return False  # started, cancelled or re-placed meanwhile
+        expired = DomainEvent("order.reservation_expired", "order", order.id, {
+            "order_id": order.id, "channel": order.channel, "external_id": order.external_id,
+            "reason": f"no work began within {hours:g} hours", "placed_at": order.created_at.isoformat(),
+        }, now)
+        try:
+            cancel_in(uow, order, str(TIMERS), now, "reservation expired: no work began", expired)
+        except DomainError:
+            return False
         uow.commit()
     return True
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 from omnifill.adapters.sql.tables import locations, skus
 from omnifill.domain.catalog import Sku
 from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKind
+from omnifill.domain.opening_hours import DEFAULT_OPENING_HOURS, WEEKDAYS, OpeningHours
 
 
 def sku_from_row(row: RowMapping) -> Sku:
@@ -26,9 +27,11 @@ def sku_from_row(row: RowMapping) -> Sku:
 # The columns a Location is made of, in the order location_from_values takes them.
 LOCATION_COLUMNS = tuple(locations.c[name] for name in (
     "code", "name", "kind", "latitude", "longitude", "postal_code", "country", "time_zone", "capabilities",
-    "daily_order_capacity", "fulfillment_enabled", "ship_cutoff",
+    "daily_order_capacity", "fulfillment_enabled", "ship_cutoff", "address", "opening_hours",
+    "service_radius_miles", "hourly_order_capacity",
 ))
 _CAPABILITIES = 8
+_OPENING_HOURS = 13
 
 
 def location_from_row(row: RowMapping) -> Location:
@@ -36,15 +39,19 @@ def location_from_row(row: RowMapping) -> Location:
 
 
 def location_from_values(values: Sequence[Any]) -> Location:
-    """A Location from the values of LOCATION_COLUMNS, in that order."""
-    return _location(*values[:_CAPABILITIES], tuple(values[_CAPABILITIES]), *values[_CAPABILITIES + 1:])
+    """A Location from the values of LOCATION_COLUMNS, in that order (JSON made hashable for the memo)."""
+    hours = values[_OPENING_HOURS]
+    week = tuple((day, tuple(hours[day]) if hours.get(day) else None) for day in WEEKDAYS) if hours else None
+    return _location(*values[:_CAPABILITIES], tuple(values[_CAPABILITIES]), *values[_CAPABILITIES + 1:_OPENING_HOURS],
+                     week, *values[_OPENING_HOURS + 1:])
 
 
 @lru_cache(maxsize=4096)
 def _location(
     code: str, name: str, kind: str, latitude: float, longitude: float, postal_code: str, country: str,
     time_zone: str, capabilities: tuple[str, ...], daily_order_capacity: int | None, fulfillment_enabled: bool,
-    ship_cutoff: str,
+    ship_cutoff: str, address: str | None = None, week: tuple[tuple[str, tuple[str, str] | None], ...] | None = None,
+    service_radius_miles: float | None = None, hourly_order_capacity: int | None = None,
 ) -> Location:
     """Memoized on every column's value, so a changed row builds a new Location and none is ever stale.
 
@@ -55,8 +62,23 @@ def _location(
         postal_code=postal_code, country=country, time_zone=time_zone,
         capabilities=frozenset(Capability(c) for c in capabilities),
         daily_order_capacity=daily_order_capacity, fulfillment_enabled=fulfillment_enabled,
-        ship_cutoff=time.fromisoformat(ship_cutoff),
+        ship_cutoff=time.fromisoformat(ship_cutoff), address=address,
+        opening_hours=_opening_hours(week) if week else DEFAULT_OPENING_HOURS,
+        service_radius_miles=service_radius_miles, hourly_order_capacity=hourly_order_capacity,
     )
+
+
+def _opening_hours(week: tuple[tuple[str, tuple[str, str] | None], ...]) -> OpeningHours:
+    return OpeningHours.of({day: (time.fromisoformat(hours[0]), time.fromisoformat(hours[1])) if hours else None
+                            for day, hours in week})
+
+
+def opening_hours_json(hours: OpeningHours) -> dict[str, list[str] | None] | None:
+    """{"mon": ["09:00", "21:00"], "sun": None, …}; None for the default week, so a later default applies."""
+    if hours == DEFAULT_OPENING_HOURS:
+        return None
+    return {day: [clock.strftime("%H:%M") for clock in found] if found else None
+            for day, found in hours.by_day().items()}
 
 
 def location_values(location: Location) -> dict[str, Any]:
@@ -68,6 +90,9 @@ def location_values(location: Location) -> dict[str, Any]:
         "daily_order_capacity": location.daily_order_capacity,
         "fulfillment_enabled": location.fulfillment_enabled,
         "ship_cutoff": location.ship_cutoff.strftime("%H:%M"),  # the local wall-clock time, minutes only
+        "address": location.address, "opening_hours": opening_hours_json(location.opening_hours),
+        "service_radius_miles": location.service_radius_miles,
+        "hourly_order_capacity": location.hourly_order_capacity,
     }
 
 

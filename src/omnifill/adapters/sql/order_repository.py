@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, exists, insert, or_, select, update
 
 from omnifill.adapters.sql.tables import fulfillment_lines, fulfillment_orders, locations, order_lines, orders, skus
 from omnifill.domain.orders import (
@@ -25,6 +25,7 @@ from omnifill.domain.orders import (
     OrderStatus,
     ServiceLevel,
 )
+from omnifill.domain.pickup import HandoffMethod
 
 # Built once: order intake runs these for every order (see InventoryRepository for why).
 _INSERT_ORDER = insert(orders)
@@ -51,7 +52,8 @@ class OrderRepository:
             "delivery_method": str(order.delivery.method),
             "service_level": str(order.delivery.service_level) if order.delivery.service_level else None,
             "pickup_location": order.delivery.location, "promised_by": order.delivery.promised_by,
-            "routing_profile": order.routing_profile, "created_at": order.created_at, "updated_at": now,
+            "routing_profile": order.routing_profile, "curbside": order.delivery.curbside,
+            "created_at": order.created_at, "updated_at": now,
         })
         self._c.execute(_INSERT_LINES, [
             {"order_id": order.id, "line_no": no, "sku": line.sku, "quantity": line.quantity,
@@ -126,8 +128,10 @@ class OrderRepository:
 
     def fulfillment_page(
         self, location: str | None, status: str | None, after: str | None, limit: int, kind: str | None = None,
+        channel: str | None = None,
     ) -> list[tuple[str, FulfillmentOrder]]:
-        """(order id, fulfillment) in id order (creation order), filtered by location code or kind and status."""
+        """(order id, fulfillment) in id order (creation order), filtered by location code or kind, status and the
+        order's channel."""
         query = (select(fulfillment_orders.c.id, fulfillment_orders.c.order_id).order_by(fulfillment_orders.c.id)
                  .join(locations, locations.c.id == fulfillment_orders.c.location_id))
         if location is not None:
@@ -136,6 +140,8 @@ class OrderRepository:
             query = query.where(locations.c.kind == kind)
         if status is not None:
             query = query.where(fulfillment_orders.c.status == status)
+        if channel is not None:
+            query = query.join(orders, orders.c.id == fulfillment_orders.c.order_id).where(orders.c.channel == channel)
         if after is not None:
             query = query.where(fulfillment_orders.c.id > after)
         heads = self._c.execute(query.limit(limit)).all()
@@ -149,6 +155,21 @@ class OrderRepository:
         rows = self._c.execute(
             select(fulfillment_orders.c.id).where(fulfillment_orders.c.status == status, moment < before)
             .order_by(fulfillment_orders.c.id).limit(limit)
+        )
+        return [row[0] for row in rows]
+
+    def waiting_to_start(self, placed_before: datetime, limit: int) -> list[str]:
+        """Ids of allocated orders placed before then whose every live fulfillment is still pending."""
+        # Correlated, so each allocated order looks at its own few fulfillments (ix_fulfillment_orders_order).
+        started = exists().where(
+            fulfillment_orders.c.order_id == orders.c.id,
+            fulfillment_orders.c.status.not_in([str(FulfillmentStatus.PENDING),
+                                                *(str(s) for s in RELEASED_FULFILLMENTS)]),
+        )
+        rows = self._c.execute(
+            select(orders.c.id)
+            .where(orders.c.status == str(OrderStatus.ALLOCATED), orders.c.created_at < placed_before, ~started)
+            .order_by(orders.c.id).limit(limit)
         )
         return [row[0] for row in rows]
 
@@ -213,7 +234,9 @@ class OrderRepository:
                 update(fulfillment_orders).where(fulfillment_orders.c.id == f.id)
                 .values(status=str(f.status), pickup_code=f.pickup_code, handed_over_by=f.handed_over_by,
                         handed_over_at=f.handed_over_at, ready_at=f.ready_at, reminded_at=f.reminded_at,
-                        carrier=f.carrier, tracking_number=f.tracking_number, updated_at=now)
+                        carrier=f.carrier, tracking_number=f.tracking_number,
+                        handoff_method=str(f.handoff_method) if f.handoff_method else None, arrived_at=f.arrived_at,
+                        curbside_bay=f.curbside_bay, curbside_vehicle=f.curbside_vehicle, updated_at=now)
             )
 
     def _load(self, query: Any) -> list[Order]:
@@ -235,7 +258,9 @@ class OrderRepository:
                    fulfillment_orders.c.pickup_code, fulfillment_orders.c.handed_over_by,
                    fulfillment_orders.c.handed_over_at, fulfillment_orders.c.ready_at,
                    fulfillment_orders.c.reminded_at, fulfillment_orders.c.carrier,
-                   fulfillment_orders.c.tracking_number, locations.c.code.label("location"), skus.c.code.label("sku"),
+                   fulfillment_orders.c.tracking_number, fulfillment_orders.c.handoff_method,
+                   fulfillment_orders.c.arrived_at, fulfillment_orders.c.curbside_bay,
+                   fulfillment_orders.c.curbside_vehicle, locations.c.code.label("location"), skus.c.code.label("sku"),
                    fulfillment_lines.c.quantity)
             .join(locations, locations.c.id == fulfillment_orders.c.location_id)
             .join(fulfillment_lines, fulfillment_lines.c.fulfillment_id == fulfillment_orders.c.id)
@@ -251,6 +276,8 @@ class OrderRepository:
                 f = by_id[r["id"]] = FulfillmentOrder(
                     r["id"], r["location"], FulfillmentStatus(r["status"]), (), r["pickup_code"], r["handed_over_by"],
                     r["handed_over_at"], r["ready_at"], r["reminded_at"], r["carrier"], r["tracking_number"],
+                    HandoffMethod(r["handoff_method"]) if r["handoff_method"] else None, r["arrived_at"],
+                    r["curbside_bay"], r["curbside_vehicle"],
                 )
                 by_order[r["order_id"]].append(f)
             f.lines = (*f.lines, FulfillmentLine(r["sku"], r["quantity"]))
@@ -276,7 +303,7 @@ def _order_from_row(row: RowMapping, lines: list[OrderLine], fulfillments: list[
         delivery=Delivery(
             DeliveryMethod(row["delivery_method"]),
             ServiceLevel(row["service_level"]) if row["service_level"] else None,
-            row["pickup_location"], row["promised_by"],
+            row["pickup_location"], row["promised_by"], row["curbside"],
         ),
         lines=tuple(lines), created_at=row["created_at"], fulfillments=fulfillments,
         routing_profile=row["routing_profile"],

@@ -15,7 +15,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -65,6 +67,10 @@ locations = Table(
     Column("daily_order_capacity", Integer),
     Column("fulfillment_enabled", Boolean, nullable=False),
     Column("ship_cutoff", String(5), nullable=False, server_default="15:00"),  # local "HH:MM", 24-hour
+    Column("address", String(200)),  # the street address told to customers who collect here
+    Column("opening_hours", Json),  # {"mon": ["09:00", "21:00"], "sun": null, …}; null: the default week
+    Column("service_radius_miles", Float),  # same-day orders beyond it are not sent from here
+    Column("hourly_order_capacity", Integer),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
 )
@@ -118,6 +124,7 @@ orders = Table(
     Column("pickup_location", String(64)),
     Column("promised_by", Date),
     Column("routing_profile", String(64)),
+    Column("curbside", Boolean, nullable=False, server_default=false()),  # a pickup brought out to the car
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
@@ -148,6 +155,10 @@ fulfillment_orders = Table(
     Column("reminded_at", Timestamp),
     Column("carrier", String(64)),
     Column("tracking_number", String(64)),
+    Column("handoff_method", String(32)),  # how the collector proved who they are (domain HandoffMethod)
+    Column("arrived_at", Timestamp),  # the customer said they are here (curbside: with bay and vehicle)
+    Column("curbside_bay", String(32)),
+    Column("curbside_vehicle", String(100)),
 )
 Index("ix_fulfillment_orders_order", fulfillment_orders.c.order_id)
 Index("ix_fulfillment_orders_location_status", fulfillment_orders.c.location_id, fulfillment_orders.c.status)
@@ -368,3 +379,33 @@ shipment_events = Table(
     Column("recorded_at", Timestamp, nullable=False),
 )
 Index("ix_shipment_events_shipment", shipment_events.c.shipment_id, shipment_events.c.id)
+
+# The same per local hour, for a dark store's or micro-fulfillment center's hourly order capacity.
+location_hour_loads = Table(
+    "location_hour_loads", metadata,
+    Column("location_id", ForeignKey("locations.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("hour", Integer, primary_key=True),
+    Column("fulfillments", Integer, nullable=False),
+    CheckConstraint("fulfillments >= 0", name="fulfillments_not_negative"),
+)
+
+# Messages to customers (pickup ready, reminder, expiry): written in the transaction that caused them, sent
+# after it commits; the row records whether sending worked.
+notifications = Table(
+    "notifications", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # the template: pickup_ready, pickup_reminder, pickup_expired
+    Column("order_id", ForeignKey("orders.id"), nullable=False),
+    Column("fulfillment_id", String(40)),
+    Column("recipient", String(320)),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending → sending → sent | failed
+    Column("notifier", String(16)),  # which adapter sent it: log, smtp
+    Column("error", String(500)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp),
+)
+Index("ix_notifications_status", notifications.c.status, notifications.c.id)
+Index("ix_notifications_order", notifications.c.order_id)

@@ -10,6 +10,7 @@ from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
+from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.routing_repository import (
@@ -49,6 +50,7 @@ class UnitOfWork:
     pick_waves: PickWaveRepository
     cartons: CartonRepository
     shipments: ShipmentRepository
+    notifications: NotificationRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -82,6 +84,7 @@ class UnitOfWork:
         self.pick_waves = PickWaveRepository(connection)
         self.cartons = CartonRepository(connection)
         self.shipments = ShipmentRepository(connection)
+        self.notifications = NotificationRepository(connection)
         return self
 
     @property

@@ -195,8 +195,9 @@ def _pickup(
         buffer = profile.safety_buffer(location.code, location.kind)
         if all(candidate.available.get(sku, 0) - buffer >= units for sku, units in demand.items()):
             stores.append((miles, location.code, candidate))
-    return [
-        PickupOption(c.location.code, c.location.name, c.distance_miles,
-                     pickup_ready_by(c.location, now, profile.pickup_lead_minutes))
-        for _, _, c in nsmallest(PICKUP_OPTIONS, stores)
-    ]
+    options = []
+    for _, _, c in nsmallest(PICKUP_OPTIONS, stores):
+        ready_by = pickup_ready_by(c.location, now, profile.pickup_lead_minutes)
+        if ready_by is not None:  # a store with no opening hours cannot hand anything over
+            options.append(PickupOption(c.location.code, c.location.name, c.distance_miles, ready_by))
+    return options

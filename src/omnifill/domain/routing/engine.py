@@ -196,9 +196,15 @@ class _Router:
                 return f"{location.kind} locations are excluded by routing profile {profile.name}"
             if profile.max_distance_miles is not None and miles > profile.max_distance_miles:
                 return f"{miles:.0f} mi away, beyond the profile's {profile.max_distance_miles:g} mi"
+            radius = location.service_radius_miles
+            if request.service_level is ServiceLevel.SAME_DAY and radius is not None and miles > radius:
+                return f"{miles:.0f} mi away, beyond its same-day radius of {radius:g} mi"
         capacity = location.daily_order_capacity
         if capacity is not None and candidate.orders_today >= capacity:
             return f"at its daily capacity of {capacity} orders"
+        hourly = location.hourly_order_capacity
+        if hourly is not None and candidate.orders_this_hour >= hourly:
+            return f"at its hourly capacity of {hourly} orders"
         buffer = profile.safety_buffer(location.code, location.kind)
         supply = {sku: min(units, candidate.available.get(sku, 0) - buffer) for sku, units in request.demand.items()}
         supply = {sku: units for sku, units in supply.items() if units > 0}

@@ -16,6 +16,7 @@ class Candidate:
     available: Mapping[str, int]
     distance_miles: float | None = None
     orders_today: int = 0  # fulfillments it has accepted today, for its capacity
+    orders_this_hour: int = 0  # …and in this local clock hour, for its hourly capacity
 
 
 @dataclass(frozen=True, slots=True)

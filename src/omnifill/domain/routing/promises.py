@@ -6,6 +6,7 @@ Carriers' weekend schedules are not modelled; transit days are calendar days fro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -32,6 +33,23 @@ def delivery_date(location: Location, now: datetime, transit_days: int) -> date:
     return ship_date(location, now) + timedelta(days=transit_days)
 
 
-def pickup_ready_by(location: Location, now: datetime, lead_minutes: int) -> datetime:
-    """When a pickup order can be collected: now plus the store's picking lead time, in the store's time zone."""
-    return local_time(location, now) + timedelta(minutes=lead_minutes)
+def pickup_ready_by(location: Location, now: datetime, lead_minutes: int) -> datetime | None:
+    """When a pickup order can be collected, in the store's time zone: the picking lead time counted in its
+    opening hours (placed after closing: the next opening plus the lead time). None if the store never opens."""
+    return location.opening_hours.after_working(local_time(location, now), lead_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class PickupWindow:
+    opens: datetime  # on the store's clock
+    closes: datetime
+
+
+def pickup_window(location: Location, ready_at: datetime, hold: timedelta) -> PickupWindow | None:
+    """When a ready order can be collected: from the moment it is ready (or the next opening) until the store's
+    last open moment before the hold ends. None if the store never opens."""
+    opens = location.opening_hours.after_working(local_time(location, ready_at), 0)
+    until = location.opening_hours.open_until(local_time(location, ready_at + hold))
+    if opens is None or until is None:
+        return None
+    return PickupWindow(opens, max(opens, until))

@@ -33,8 +33,9 @@ from omnifill.entrypoints.api.routes import (
     warehouse,
 )
 from omnifill.entrypoints.api.schemas import ErrorOut
+from omnifill.entrypoints.configured import messaging_from, timers_from
 from omnifill.services.promising import StockSnapshot
-from omnifill.services.timers import run_timers, timer_settings
+from omnifill.services.timers import run_timers
 
 DESCRIPTION = """One inventory ledger across every location, and order intake that never oversells.
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.stock_snapshot = StockSnapshot(settings.availability_cache_seconds)
     app.state.carton_sizes = load_carton_sizes(settings.cartons_file)  # a bad file stops the start, not a pack
     app.state.carriers = load_carriers(settings.carrier_cards)
+    app.state.messaging = messaging_from(settings)
     install_error_handlers(app)
     app.add_middleware(RefuseNulBytes)
 
@@ -87,10 +89,9 @@ async def _run_timers_while_serving(app: FastAPI) -> AsyncIterator[None]:
 
 def _timers(app: FastAPI, stop: threading.Event) -> None:
     settings: Settings = app.state.settings
-    timing = timer_settings(settings.pickup_hold_days, settings.pickup_reminder_hours,
-                            settings.store_acceptance_minutes)
+    timing = timers_from(settings)
     while not stop.wait(settings.timers_every_seconds):
         try:
-            run_timers(UnitOfWork(app.state.engine), datetime.now(UTC), timing)
+            run_timers(UnitOfWork(app.state.engine), datetime.now(UTC), timing, app.state.messaging.notifier)
         except Exception:  # a failed round must not stop the next one; it is logged and retried
             logging.getLogger("omnifill.timers").exception("timers failed; retrying next round")

@@ -241,6 +241,10 @@ class FulfillmentView(BaseModel):
     carrier: str | None = None
     tracking_number: str | None = None
     cartons: list[CartonOut] = Field(default_factory=list, description="Chosen at `pack`.")
+    handoff_method: str | None = Field(None, description="pickup_code or order_number_and_name")
+    arrived_at: datetime | None = None
+    bay: str | None = None
+    vehicle: str | None = None
 
     @classmethod
     def of(
@@ -250,7 +254,9 @@ class FulfillmentView(BaseModel):
                    lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in f.lines],
                    pickup_code=f.pickup_code if show_code else None, handed_over_by=f.handed_over_by,
                    handed_over_at=f.handed_over_at, carrier=f.carrier, tracking_number=f.tracking_number,
-                   cartons=[CartonOut.of(c) for c in cartons])
+                   cartons=[CartonOut.of(c) for c in cartons],
+                   handoff_method=str(f.handoff_method) if f.handoff_method else None, arrived_at=f.arrived_at,
+                   bay=f.curbside_bay, vehicle=f.curbside_vehicle)
 
 
 class PurchaseOrderView(FulfillmentView):
@@ -276,8 +282,23 @@ class VendorStockFeedIn(Strict):
     items: Annotated[list[VendorStockLineIn], Field(max_length=100_000)]
 
 
-class HandoffIn(Strict):
-    pickup_code: Annotated[str, StringConstraints(pattern=r"^\s*\d{4,12}\s*$")]
+Bay = Annotated[str, StringConstraints(min_length=1, max_length=32, strip_whitespace=True)]
+Vehicle = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+
+
+class ArrivedIn(Strict):
+    """The customer is here; curbside, where they parked and what they drive."""
+
+    bay: Bay | None = None
+    vehicle: Vehicle | None = None
+
+
+class HandoffIn(ArrivedIn):
+    """The pickup code, or the order number with the customer's name (not both); curbside, the bay and vehicle."""
+
+    pickup_code: Annotated[str, StringConstraints(pattern=r"^\s*\d{4,12}\s*$")] | None = None
+    order_number: Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)] | None = None
+    customer_name: Text | None = None
 
 
 class PickIn(Strict):
@@ -295,3 +316,7 @@ class TaskOut(BaseModel):
     action: str
     promised_by: date | None
     lines: list[dict[str, Any]]
+    curbside: bool = False
+    arrived_at: datetime | None = None
+    bay: str | None = None
+    vehicle: str | None = None

@@ -21,6 +21,7 @@ from pydantic import (
 from omnifill.domain.catalog import Sku
 from omnifill.domain.inventory import Movement, StockLevel
 from omnifill.domain.locations import DEFAULT_SHIP_CUTOFF, Capability, Location, LocationKind
+from omnifill.domain.opening_hours import DEFAULT_OPENING_HOURS, WEEKDAYS, OpeningHours
 from omnifill.domain.orders import Order, ServiceLevel
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
@@ -125,6 +126,8 @@ _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 
 def _clock_time(value: object) -> time:
+    if isinstance(value, time):  # built in Python (a response), never from JSON
+        return value
     if isinstance(value, str) and (match := _HH_MM.fullmatch(value)):
         return time(int(match[1]), int(match[2]))
     raise ValueError('must be a 24-hour local time "HH:MM" such as "15:00"')
@@ -141,6 +144,41 @@ ClockTime = Annotated[
 ]
 
 
+class DayHoursIn(Strict):
+    opens: ClockTime
+    closes: ClockTime
+
+
+class OpeningHoursIn(Strict):
+    """A week of opening hours on the location's own clock; a day left out or null is closed."""
+
+    mon: DayHoursIn | None = None
+    tue: DayHoursIn | None = None
+    wed: DayHoursIn | None = None
+    thu: DayHoursIn | None = None
+    fri: DayHoursIn | None = None
+    sat: DayHoursIn | None = None
+    sun: DayHoursIn | None = None
+
+    def to_domain(self) -> OpeningHours:
+        return OpeningHours.of({day: (found.opens, found.closes) for day in WEEKDAYS
+                                if (found := getattr(self, day)) is not None})
+
+    @classmethod
+    def of(cls, hours: OpeningHours) -> OpeningHoursIn:
+        return cls(**{day: DayHoursIn(opens=found[0], closes=found[1]) if found else None
+                      for day, found in hours.by_day().items()})
+
+
+def opening_hours_of(body: OpeningHoursIn | None) -> OpeningHours:
+    """The week sent, or the default week when none (or null) is."""
+    return body.to_domain() if body is not None else DEFAULT_OPENING_HOURS
+
+
+# How far a same-day order may be sent from the location, in miles.
+ServiceRadius = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+
+
 class LocationIn(Strict):
     code: Code
     name: Text
@@ -155,10 +193,16 @@ class LocationIn(Strict):
     fulfillment_enabled: bool = True
     # Orders released after it (local time) ship the next day.
     ship_cutoff: ClockTime = Field(DEFAULT_SHIP_CUTOFF, json_schema_extra={"default": clock_text(DEFAULT_SHIP_CUTOFF)})
+    address: Text | None = None
+    # Left out: Monday to Saturday 09:00-21:00, Sunday 10:00-18:00.
+    opening_hours: OpeningHoursIn | None = None
+    service_radius_miles: ServiceRadius | None = None
+    hourly_order_capacity: Capacity | None = None
 
 
 class LocationPatch(Strict):
-    """Only the fields sent change; `daily_order_capacity: null` removes the limit."""
+    """Only the fields sent change; `null` removes a capacity, the radius or the address, and puts the default
+    opening hours back."""
 
     name: Text | None = None
     capabilities: Annotated[list[Capability], Field(max_length=4)] | None = None
@@ -166,6 +210,10 @@ class LocationPatch(Strict):
     fulfillment_enabled: bool | None = None
     time_zone: TimeZone | None = None
     ship_cutoff: ClockTime | None = None
+    address: Text | None = None
+    opening_hours: OpeningHoursIn | None = None
+    service_radius_miles: ServiceRadius | None = None
+    hourly_order_capacity: Capacity | None = None
 
     @field_validator("name", "capabilities", "fulfillment_enabled", "time_zone", "ship_cutoff")
     @classmethod
@@ -188,6 +236,10 @@ class LocationOut(BaseModel):
     daily_order_capacity: int | None
     fulfillment_enabled: bool
     ship_cutoff: Annotated[str, Field(examples=["15:00"])]
+    address: str | None
+    opening_hours: OpeningHoursIn
+    service_radius_miles: float | None
+    hourly_order_capacity: int | None
 
     @classmethod
     def of(cls, location: Location) -> LocationOut:
@@ -196,7 +248,9 @@ class LocationOut(BaseModel):
             longitude=location.position.longitude, postal_code=location.postal_code, country=location.country,
             time_zone=location.time_zone, capabilities=sorted(location.capabilities),
             daily_order_capacity=location.daily_order_capacity, fulfillment_enabled=location.fulfillment_enabled,
-            ship_cutoff=clock_text(location.ship_cutoff),
+            ship_cutoff=clock_text(location.ship_cutoff), address=location.address,
+            opening_hours=OpeningHoursIn.of(location.opening_hours),
+            service_radius_miles=location.service_radius_miles, hourly_order_capacity=location.hourly_order_capacity,
         )
 
 
@@ -289,6 +343,7 @@ class ShipIn(DeliveryVariant):
 class PickupIn(DeliveryVariant):
     method: Literal["pickup"]
     location: Code
+    curbside: bool = False  # the store brings it out to the customer's car
 
 
 class OrderLineIn(Strict):
@@ -343,6 +398,8 @@ class OrderOut(BaseModel):
             delivery["service_level"] = str(order.delivery.service_level)
         if order.delivery.location:
             delivery["location"] = order.delivery.location
+        if order.delivery.curbside:
+            delivery["curbside"] = True
         if order.delivery.promised_by:
             delivery["promised_by"] = order.delivery.promised_by.isoformat()
         ship_to = order.ship_to

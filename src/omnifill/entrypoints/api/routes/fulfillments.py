@@ -7,12 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from omnifill.domain.access import Permission, Role
+from omnifill.domain.access import GRANTS, Permission, Principal, Role
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.orders import FulfillmentStatus
+from omnifill.domain.pickup import PickupProof
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
 from omnifill.entrypoints.api.routing_schemas import (
+    ArrivedIn,
     FulfillmentView,
     HandoffIn,
     PickedLineIn,
@@ -36,9 +38,8 @@ def list_fulfillments(
     """Work at locations, oldest first; a store key sees its own store's only."""
     caller.require(Permission.ORDERS_READ)
     found = fulfillment.list_fulfillments(uow, caller, location, status, decode_text_cursor(cursor), limit)
-    show_code = caller.role in (Role.ADMIN, Role.OPERATOR)
     cartons = packing.cartons_for(uow, [f.id for _, f in found])
-    return Page(items=[FulfillmentView.of(order_id, f, show_code=show_code, cartons=cartons.get(f.id, []))
+    return Page(items=[FulfillmentView.of(order_id, f, show_code=_shows_code(caller), cartons=cartons.get(f.id, []))
                        for order_id, f in found],
                 next_cursor=encode_cursor(found[-1][1].id) if len(found) == limit else None)
 
@@ -47,8 +48,13 @@ def list_fulfillments(
 def get_fulfillment(fulfillment_id: str, caller: Caller, uow: Uow) -> FulfillmentView:
     caller.require(Permission.ORDERS_READ)
     order, found = fulfillment.get_fulfillment(uow, fulfillment_id, caller)
-    return FulfillmentView.of(order.id, found, show_code=caller.role in (Role.ADMIN, Role.OPERATOR),
+    return FulfillmentView.of(order.id, found, show_code=_shows_code(caller),
                               cartons=packing.cartons_for(uow, [found.id]).get(found.id, []))
+
+
+def _shows_code(caller: Principal) -> bool:
+    """The pickup code proves who may collect: admin and operator keys see it, store and channel keys never."""
+    return caller.role in (Role.ADMIN, Role.OPERATOR)
 
 
 @router.post("/{fulfillment_id}/pick")
@@ -72,9 +78,23 @@ def pack(fulfillment_id: str, caller: Caller, uow: Uow, request: Request) -> Ord
 
 @router.post("/{fulfillment_id}/handoff")
 def hand_over(fulfillment_id: str, body: HandoffIn, caller: Caller, uow: Uow) -> OrderOut:
-    """Hand a pickup order to the customer who shows the code they were sent."""
+    """Hand a pickup order to the customer who shows the code they were sent, or gives the order number and the
+    name on the order; curbside, with the bay and vehicle."""
     caller.require(Permission.FULFILLMENT_WRITE)
-    return OrderOut.of(fulfillment.hand_over(uow, fulfillment_id, body.pickup_code, caller, datetime.now(UTC)))
+    proof = PickupProof(body.pickup_code, body.order_number, body.customer_name)
+    arrival = fulfillment.Arrival(body.bay, body.vehicle) if body.bay or body.vehicle else None
+    return OrderOut.of(fulfillment.hand_over(uow, fulfillment_id, proof, caller, datetime.now(UTC), arrival))
+
+
+@router.post("/{fulfillment_id}/arrived")
+def arrived(fulfillment_id: str, body: ArrivedIn, caller: Caller, uow: Uow) -> FulfillmentView:
+    """The customer is here to collect (curbside: in this bay, in this vehicle); the store's tasks show it first.
+    The store, or the channel the order came from (the customer's app), may say so."""
+    if Permission.FULFILLMENT_WRITE not in GRANTS[caller.role]:
+        caller.require(Permission.ORDERS_WRITE)
+    order, found = fulfillment.record_arrival(uow, fulfillment_id, fulfillment.Arrival(body.bay, body.vehicle),
+                                              caller, datetime.now(UTC))
+    return FulfillmentView.of(order.id, found, show_code=_shows_code(caller))
 
 
 @router.post("/{fulfillment_id}/reject")
@@ -113,10 +133,12 @@ def ship(
 
 # Last: the generic action must not shadow reject, short-pick and ship above.
 @router.post("/{fulfillment_id}/{action}")
-def advance(fulfillment_id: str, action: Action, caller: Caller, uow: Uow) -> OrderOut:
+def advance(fulfillment_id: str, action: Action, caller: Caller, uow: Uow, request: Request) -> OrderOut:
     """accept, start (picking), ready (for pickup: a pickup code is sent to the customer)."""
     caller.require(Permission.FULFILLMENT_WRITE)
-    return OrderOut.of(fulfillment.advance(uow, fulfillment_id, action, caller, datetime.now(UTC)))
+    messaging = request.app.state.messaging
+    return OrderOut.of(fulfillment.advance(uow, fulfillment_id, action, caller, datetime.now(UTC),
+                                           messaging=messaging))
 
 
 def _picked(lines: list[PickedLineIn]) -> dict[str, int]:

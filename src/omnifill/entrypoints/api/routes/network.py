@@ -9,7 +9,14 @@ from omnifill.domain.access import Permission
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_text_cursor, encode_cursor
 from omnifill.entrypoints.api.routing_schemas import TaskOut
-from omnifill.entrypoints.api.schemas import Limit, LocationIn, LocationOut, LocationPatch, Page
+from omnifill.entrypoints.api.schemas import (
+    Limit,
+    LocationIn,
+    LocationOut,
+    LocationPatch,
+    Page,
+    opening_hours_of,
+)
 from omnifill.services import catalog, fulfillment
 
 router = APIRouter(prefix="/v1/locations", tags=["network"])
@@ -18,7 +25,8 @@ router = APIRouter(prefix="/v1/locations", tags=["network"])
 @router.post("", status_code=201)
 def create_location(body: LocationIn, caller: Caller, uow: Uow) -> LocationOut:
     caller.require(Permission.NETWORK_WRITE)
-    draft = catalog.LocationDraft(**{**body.model_dump(), "capabilities": frozenset(body.capabilities)})
+    draft = catalog.LocationDraft(**{**body.model_dump(), "capabilities": frozenset(body.capabilities),
+                                     "opening_hours": opening_hours_of(body.opening_hours)})
     return LocationOut.of(catalog.create_location(uow, draft, datetime.now(UTC)))
 
 
@@ -45,6 +53,8 @@ def update_location(code: str, body: LocationPatch, caller: Caller, uow: Uow) ->
     changes = body.model_dump(exclude_unset=True)
     if "capabilities" in changes:
         changes["capabilities"] = frozenset(changes["capabilities"] or ())
+    if "opening_hours" in changes:
+        changes["opening_hours"] = opening_hours_of(body.opening_hours)
     return LocationOut.of(catalog.update_location(uow, code, changes, datetime.now(UTC)))
 
 
@@ -55,6 +65,8 @@ def location_tasks(code: str, caller: Caller, uow: Uow) -> list[TaskOut]:
     return [
         TaskOut(fulfillment_id=t.fulfillment.id, order_id=t.order_id, status=str(t.fulfillment.status),
                 action=t.action, promised_by=t.promised_by,
-                lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in t.fulfillment.lines])
+                lines=[{"sku": ln.sku, "quantity": ln.quantity} for ln in t.fulfillment.lines],
+                curbside=t.curbside, arrived_at=t.fulfillment.arrived_at, bay=t.fulfillment.curbside_bay,
+                vehicle=t.fulfillment.curbside_vehicle)
         for t in fulfillment.location_tasks(uow, code, caller)
     ]

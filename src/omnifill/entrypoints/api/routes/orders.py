@@ -91,7 +91,7 @@ def cancel_order(order_id: str, caller: Caller, uow: Uow) -> OrderOut:
 
 def _draft(body: OrderIn) -> OrderDraft:
     delivery = (
-        Delivery(DeliveryMethod.PICKUP, location=body.delivery.location)
+        Delivery(DeliveryMethod.PICKUP, location=body.delivery.location, curbside=body.delivery.curbside)
         if isinstance(body.delivery, PickupIn)
         else Delivery(DeliveryMethod.SHIP, service_level=body.delivery.service_level,
                       promised_by=body.delivery.promised_by)

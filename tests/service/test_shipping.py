@@ -65,7 +65,8 @@ def test_without_a_promise_the_cheapest_carrier_ships_it_and_the_units_leave_the
     assert (order.status, order.fulfillments[0].status) == (OrderStatus.SHIPPED, FulfillmentStatus.SHIPPED)
     assert (shipment.carrier, shipment.cost, shipment.estimated_delivery) == ("groundline", Decimal("7.74"),
                                                                               TODAY + timedelta(days=2))
-    assert shipment.parcels == (Parcel(Decimal("0.500")),)  # two units of 0.25 kg in one box
+    # the carton chosen at pack: two units of 0.25 kg and the S carton's tare
+    assert shipment.parcels == (Parcel(Decimal("0.650"), Decimal("23.0"), Decimal("17.0"), Decimal("10.0")),)
     assert is_s10_tracking_number(shipment.tracking_number)
     assert (order.fulfillments[0].carrier, order.fulfillments[0].tracking_number) == (
         "groundline", shipment.tracking_number)

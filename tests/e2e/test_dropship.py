@@ -70,6 +70,9 @@ def test_a_vendor_feeds_stock_acknowledges_and_ships_its_purchase_order(
     assert balance(api, vendor, DROP, VENDOR) == {"on_hand": 3, "reserved": 0, "safety_stock": 0, "available": 3}
     ledger, balances = ledger_and_balances(engine)
     assert ledger == balances
+    details = error_of(api.post(f"/v1/purchase-orders/{po['id']}/acknowledge", headers=vendor), 409,
+                       "invalid_transition")
+    assert details["current_status"] == "shipped"
 
 
 def test_a_full_feed_counts_what_it_leaves_out_as_zero(api: TestClient, vendor: Headers, admin: Headers) -> None:

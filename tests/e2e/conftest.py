@@ -168,6 +168,14 @@ def network(api: TestClient, admin: Headers) -> Network:
 # -------------------------------------------------------------------------------------- assertions
 
 
+def act(client: httpx.Client, headers: Headers, path: str, body: Any = None) -> dict[str, Any]:
+    """POST an action that must succeed (200); its answer."""
+    response = client.post(path, headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
 def error_of(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     """Assert the one error shape with this status and code; return its details."""
     assert response.status_code == status, response.text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -13,6 +11,7 @@ from tests.e2e.conftest import (
     Headers,
     Keys,
     Network,
+    act,
     balance,
     created,
     error_of,
@@ -33,13 +32,6 @@ def vendor(api: TestClient, network: Network, admin: Headers, keys: Keys) -> Hea
         VENDOR, ZIP["NYC"], kind="dropship_vendor", capabilities=["ship"])))
     created(api.post("/v1/skus", headers=admin, json=sku_body(DROP)))
     return keys(f"vendor:{VENDOR}")
-
-
-def act(api: TestClient, headers: Headers, path: str, body: Any = None) -> dict[str, Any]:
-    response = api.post(path, headers=headers, json=body)
-    assert response.status_code == 200, response.text
-    found: dict[str, Any] = response.json()
-    return found
 
 
 def test_a_vendor_feeds_stock_acknowledges_and_ships_its_purchase_order(

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     Headers,
     Keys,
     Network,
+    act,
     balance,
     created,
     error_of,
@@ -31,13 +32,6 @@ from tests.e2e.conftest import (
 from tests.factories import ZIP
 
 VENDOR, LAMP = "DV-ACME", "DROP-LAMP"
-
-
-def act(api: TestClient, headers: Headers, path: str, body: Any = None) -> dict[str, Any]:
-    response = api.post(path, headers=headers, json=body)
-    assert response.status_code == 200, response.text
-    found: dict[str, Any] = response.json()
-    return found
 
 
 def refused_in(api: TestClient, headers: Headers, path: str, status: str, body: Any = None) -> None:

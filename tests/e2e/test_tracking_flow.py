@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -15,6 +14,7 @@ from tests.e2e.conftest import (
     Headers,
     Keys,
     Network,
+    act,
     balance,
     created,
     error_of,
@@ -24,13 +24,6 @@ from tests.e2e.conftest import (
     row_counts,
 )
 from tests.labels import barcode_of, pages
-
-
-def act(api: TestClient, headers: Headers, path: str, body: Any = None) -> dict[str, Any]:
-    response = api.post(path, headers=headers, json=body)
-    assert response.status_code == 200, response.text
-    found: dict[str, Any] = response.json()
-    return found
 
 
 def packed(api: TestClient, store: Headers, channel: Headers, external_id: str, units: int, **delivery: str) -> str:

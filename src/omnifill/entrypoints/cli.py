@@ -15,9 +15,10 @@ from omnifill.adapters.sql.migrate import upgrade_database
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
 from omnifill.domain.errors import DomainError
-from omnifill.entrypoints.configured import notifier_from, timers_from
+from omnifill.entrypoints.configured import event_outlets_from, notifier_from, timers_from
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
+from omnifill.services.event_relay import move_events
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.timers import run_timers
 from omnifill.services.waves import run_wave
@@ -125,6 +126,27 @@ def run_timers_command() -> None:
     run = run_timers(_uow(), datetime.now(UTC), timers_from(settings), notifier_from(settings))
     typer.echo(f"timers: {run.reminded} reminded, {run.expired} pickups expired, {run.rerouted} re-routed, "
                f"{run.released} reservations expired")
+
+
+@app.command("deliver-events")
+def deliver_events_command(
+    once: Annotated[bool, typer.Option(help="One pass, then exit (for cron).")] = False,
+    every: Annotated[float, typer.Option(help="Seconds between passes when not --once.")] = 1.0,
+) -> None:
+    """Relay events (positions, webhook fan-out, the NATS relay when configured) and deliver due webhooks."""
+    outlets = event_outlets_from(Settings())
+    uow = _uow()
+    try:
+        while True:
+            relay, sent = move_events(uow, outlets, datetime.now(UTC))
+            if once or relay.positioned or sent.sent:
+                typer.echo(f"events: {relay.positioned} positioned, {relay.published} published to the broker; "
+                           f"webhooks: {sent.delivered} delivered, {sent.retrying} to retry, {sent.dead} dead-lettered")
+            if once:
+                return
+            time.sleep(every)
+    finally:
+        outlets.close()
 
 
 @app.command()

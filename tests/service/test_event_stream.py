@@ -37,8 +37,8 @@ def test_events_are_invisible_until_the_relay_positions_them_then_read_in_commit
     add_sku(uow, NOW, "TEE")
     add_location(uow, NOW, "ST-NYC", ZIP["NYC"])
     stock(uow, {("TEE", "ST-NYC"): 5})
-    placed = place_order(uow, ship_order("1001", {"TEE": 2}), "test", NOW).order
-    cancel_order(uow, placed.id, Principal.parse("admin"), NOW)
+    placed = place_order(uow, ship_order("1001", {"TEE": 2}), "test", NOW)
+    cancel_order(uow, placed.order_id, Principal.parse("admin"), NOW)
     assert stream(uow) == []
 
     run = relay_events(uow, NOW)

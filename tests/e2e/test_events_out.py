@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,15 +16,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.adapters.webhook_sender import HttpWebhookSender
 from omnifill.config import Settings
 from omnifill.domain.webhooks import RetryPolicy, verify_signature
 from omnifill.entrypoints.api.app import create_app
+from omnifill.entrypoints.cli import app as cli
 from omnifill.services.event_relay import EventOutlets, move_events
 from tests.conftest import NOW
-from tests.e2e.conftest import TEE, Headers, Keys, act, build_network, created, error_of, order_body
+from tests.e2e.conftest import TEE, Headers, Keys, act, build_network, created, error_of, order_body, sku_body
 
 POLICY = RetryPolicy(max_attempts=8, base=timedelta(seconds=5), cap=timedelta(seconds=60))
 SECRET = "whsec_e2e_receiver_secret"
@@ -232,3 +235,35 @@ def test_a_subscription_shows_its_secret_once_and_can_be_disabled(api: TestClien
     assert disabled.status_code == 200, disabled.text
     assert disabled.json()["active"] is False
     error_of(api.get("/v1/webhook-subscriptions/whs_nope", headers=operator), 404, "not_found")
+
+
+def test_the_cli_relays_and_delivers_once(
+    api: TestClient, keys: Keys, database_url: str, receiver: tuple[Receiver, str],
+) -> None:
+    admin = keys("admin")
+    state, url = receiver
+    subscribe(api, admin, url, ["sku."])
+    created(api.post("/v1/skus", headers=admin, json=sku_body("CLI-1")))
+
+    result = CliRunner().invoke(cli, ["deliver-events", "--once"], env={"OMNIFILL_DATABASE_URL": database_url})
+
+    assert result.exit_code == 0, result.output
+    assert "webhooks: 1 delivered, 0 to retry, 0 dead-lettered" in result.output
+    assert [(e["type"], e["entity_id"]) for e in state.accepted()] == [("sku.created", "CLI-1")]
+
+
+def test_the_server_relays_and_delivers_in_the_background_when_asked(
+    database_url: str, keys: Keys, receiver: tuple[Receiver, str],
+) -> None:
+    state, url = receiver
+    app = create_app(Settings(database_url=database_url, events_every_seconds=0.05))
+    with TestClient(app) as client:
+        admin = keys("admin")
+        subscribe(client, admin, url, ["sku.created"])
+        created(client.post("/v1/skus", headers=admin, json=sku_body("BG-1")))
+        for _ in range(400):  # polls a background thread: at most ~20 s, typically one pass
+            if state.accepted():
+                break
+            time.sleep(0.05)
+    app.state.engine.dispose()
+    assert [(e["type"], e["entity_id"]) for e in state.accepted()] == [("sku.created", "BG-1")]

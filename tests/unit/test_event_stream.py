@@ -108,6 +108,7 @@ def test_only_a_2xx_answer_is_a_delivery() -> None:
 
 
 @pytest.mark.parametrize("bad", ["ftp://example.com/hook", "example.com/hook", "http://", "https://u:p@example.com/",
+                                 "http://[::1/hook", "http://example.com:99999/", "http://exa mple.com/",
                                  "http://example.com/" + "a" * 2000])
 def test_a_webhook_url_must_be_plain_http_or_https(bad: str) -> None:
     with pytest.raises(InvalidInput) as refused:

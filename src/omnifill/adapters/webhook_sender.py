@@ -26,7 +26,7 @@ class HttpWebhookSender:
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Attempt:
         try:
             response = self._client.post(url, content=body, headers=dict(headers))
-        except httpx.HTTPError as failure:  # refused, reset, timed out, bad TLS: no answer at all
+        except Exception as failure:  # refused, reset, timed out, bad TLS, a URL httpx refuses: a failed try, recorded
             return Attempt(None, f"{type(failure).__name__}: {failure}"[:500])
         return Attempt(response.status_code)
 

@@ -57,8 +57,12 @@ class Subscription:
 
 
 def require_webhook_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # "http://[::1", "http://host:99999"
+        parts, port_ok = urlsplit(""), False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or any(c.isspace() for c in url):
         raise InvalidInput("url", "must be an absolute http:// or https:// URL")
     if len(url) > MAX_URL_LENGTH:
         raise InvalidInput("url", f"at most {MAX_URL_LENGTH} characters")

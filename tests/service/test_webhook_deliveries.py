@@ -16,6 +16,7 @@ from omnifill.domain.access import Principal
 from omnifill.domain.errors import InvalidInput, InvalidTransition, NotFound
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.webhooks import Attempt, DeliveryStatus, RetryPolicy, verify_signature
+from omnifill.services.event_relay import EventOutlets, move_events
 from omnifill.services.events import relay_events
 from omnifill.services.webhooks import (
     create_subscription,
@@ -26,6 +27,7 @@ from omnifill.services.webhooks import (
     replay_dead_letters,
 )
 from tests.conftest import NOW
+from tests.service.test_event_stream import FakeBroker
 
 ADMIN = Principal.parse("admin")
 POLICY = RetryPolicy(max_attempts=3, base=timedelta(seconds=10), cap=timedelta(seconds=60))
@@ -238,3 +240,18 @@ def test_subscriptions_refuse_bad_input_naming_the_field(uow: UnitOfWork) -> Non
     assert secret.startswith("whsec_")
     assert len(secret) > 32
     assert made.event_types == ()
+
+
+def test_a_broker_that_is_down_holds_up_neither_the_stream_nor_the_webhooks(uow: UnitOfWork) -> None:
+    subscribe(uow)
+    append(uow, ("order.placed", "ord_a"))
+    broker, receiver = FakeBroker(failures=1), FakeReceiver()
+    outlets = EventOutlets(receiver, POLICY, LEASE, broker, draw=lambda: 1.0)
+
+    relay, sent = move_events(uow, outlets, NOW)
+
+    assert (relay.positioned, relay.published, sent.delivered) == (1, 0, 1)
+    assert broker.received == []
+    relay, sent = move_events(uow, outlets, NOW)  # the broker is back: it catches up from its cursor
+    assert (relay.positioned, relay.published, sent.sent) == (0, 1, 0)
+    assert [m.event_id for m in broker.received] == [1]

@@ -72,6 +72,8 @@ class NatsJetStreamPublisher:
             self._client = None
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=self.timeout_seconds)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     def _run(self, work: Coroutine[Any, Any, T], timeout: float) -> T:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout)

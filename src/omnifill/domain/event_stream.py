@@ -73,7 +73,8 @@ def envelope(event: StoredEvent, cursor: str) -> dict[str, Any]:
     """What readers of the stream and webhook receivers get for one event."""
     return {
         "id": event.id, "type": event.type, "entity_type": event.entity_type, "entity_id": event.entity_id,
-        "occurred_at": event.occurred_at.isoformat(), "payload": event.payload, "cursor": cursor,
+        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"), "payload": event.payload,
+        "cursor": cursor,
     }
 
 

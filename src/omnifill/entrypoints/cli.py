@@ -138,7 +138,14 @@ def deliver_events_command(
     uow = _uow()
     try:
         while True:
-            relay, sent = move_events(uow, outlets, datetime.now(UTC))
+            try:
+                relay, sent = move_events(uow, outlets, datetime.now(UTC))
+            except Exception as failure:  # a database hiccup: said, and the next pass tries again (--once: exit 1)
+                typer.echo(f"error: {type(failure).__name__}: {failure}", err=True)
+                if once:
+                    raise typer.Exit(1) from None
+                time.sleep(every)
+                continue
             if once or relay.positioned or sent.sent:
                 typer.echo(f"events: {relay.positioned} positioned, {relay.published} published to the broker; "
                            f"webhooks: {sent.delivered} delivered, {sent.retrying} to retry, {sent.dead} dead-lettered")

@@ -3,18 +3,20 @@ deliveries until nothing more is due. `omnifill deliver-events` and the server's
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from omnifill.adapters.event_brokers import EventPublisher
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.adapters.webhook_sender import WebhookSender
 from omnifill.domain.webhooks import RetryPolicy
-from omnifill.services.events import RelayRun, relay_events
+from omnifill.services.events import RelayRun, publish_to_broker, relay_events
 from omnifill.services.webhooks import DeliveryRun, deliver_due
 
+log = logging.getLogger("omnifill.events")
 MAX_ROUNDS = 1_000  # a pass ends even if receivers keep answering 2xx to a never-ending backlog
 
 
@@ -35,12 +37,29 @@ class EventOutlets:
 
 
 def move_events(uow: UnitOfWork, outlets: EventOutlets, now: datetime) -> tuple[RelayRun, DeliveryRun]:
-    """Relay, then deliver round after round while a round delivers something (one event per order a round)."""
-    relay = relay_events(uow, now, outlets.publisher)
+    """Position and fan out, deliver webhooks, then publish to the broker: a broker that is down holds up only
+    its own relay (its cursor stays, the next pass publishes), never the stream or the webhooks."""
+    relay = relay_events(uow, now)
+    sent = _deliver(uow, outlets, now)
+    return replace(relay, published=_publish(uow, outlets.publisher, now)), sent
+
+
+def _deliver(uow: UnitOfWork, outlets: EventOutlets, now: datetime) -> DeliveryRun:
+    """Round after round while a round delivers something (a round sends one event per order)."""
     delivered = retrying = dead = 0
     for _ in range(MAX_ROUNDS):
         run = deliver_due(uow, outlets.sender, outlets.policy, now, lease=outlets.lease, draw=outlets.draw)
         delivered, retrying, dead = delivered + run.delivered, retrying + run.retrying, dead + run.dead
         if run.delivered == 0:
             break
-    return relay, DeliveryRun(delivered, retrying, dead)
+    return DeliveryRun(delivered, retrying, dead)
+
+
+def _publish(uow: UnitOfWork, publisher: EventPublisher | None, now: datetime) -> int:
+    if publisher is None:
+        return 0
+    try:
+        return publish_to_broker(uow, publisher, now)
+    except Exception:  # any broker or network failure: logged, and the next pass publishes from the same cursor
+        log.warning("publishing events to %s failed; the next pass retries", publisher.name, exc_info=True)
+        return 0

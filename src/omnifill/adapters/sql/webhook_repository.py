@@ -75,7 +75,8 @@ class WebhookRepository:
             self._c.execute(insert(webhook_deliveries), rows)
 
     def has_due(self, now: datetime) -> bool:
-        found = select(_D.id).where(_D.status.in_(_WAITING), _D.next_attempt_at <= now).limit(1)
+        found = (select(_D.id).join(webhook_subscriptions, _S.id == _D.subscription_id)
+                 .where(_D.status.in_(_WAITING), _D.next_attempt_at <= now, _S.active.is_(True)).limit(1))
         return self._c.execute(found).first() is not None
 
     def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Claim]:

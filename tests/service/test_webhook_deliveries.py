@@ -4,6 +4,7 @@ backoff, dead letters and replay, and workers that never send one delivery twice
 from __future__ import annotations
 
 import json
+import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -255,3 +256,41 @@ def test_a_broker_that_is_down_holds_up_neither_the_stream_nor_the_webhooks(uow:
     relay, sent = move_events(uow, outlets, NOW)  # the broker is back: it catches up from its cursor
     assert (relay.positioned, relay.published, sent.sent) == (0, 1, 0)
     assert [m.event_id for m in broker.received] == [1]
+
+
+@dataclass
+class DownUntil(FakeReceiver):
+    """Refuses every try (a receiver that is down) until the clock reaches `back_at`."""
+
+    back_at: datetime = NOW
+    now: datetime = NOW
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> Attempt:
+        if self.now < self.back_at:
+            with self.lock:
+                self.tries += 1
+            return Attempt(None, "ConnectError: connection refused")
+        return super().post(url, body, headers)
+
+
+def test_with_the_default_retries_a_receiver_down_for_an_hour_misses_nothing(uow: UnitOfWork) -> None:
+    subscription = subscribe(uow)
+    append(uow, *[(t, f"ord_{n}") for n in range(5) for t in ("order.placed", "order.cancelled")])
+    relay_events(uow, NOW)
+    receiver, draws = DownUntil(back_at=NOW + timedelta(hours=1)), random.Random(20261130)
+    clock = NOW
+    for _ in range(1_000):  # the worker wakes whenever the next delivery is due
+        receiver.now = clock
+        deliver_due(uow, receiver, RetryPolicy(), clock, lease=LEASE, draw=draws.random)
+        waiting = list_deliveries(uow, subscription, DeliveryStatus.PENDING, None, 100)
+        if not waiting:
+            break
+        clock = min((d.next_attempt_at for d in waiting if d.next_attempt_at > clock), default=clock)
+
+    assert {status for _, status, _ in statuses(uow, subscription)} == {"delivered"}  # none dead-lettered
+    assert clock >= NOW + timedelta(hours=1)
+    assert sorted(receiver.ids()) == list(range(1, 11))
+    for n in range(5):
+        assert [e["type"] for e in receiver.accepted if e["entity_id"] == f"ord_{n}"] == ["order.placed",
+                                                                                         "order.cancelled"]
+    assert receiver.tries > 10  # it really was refused for a while

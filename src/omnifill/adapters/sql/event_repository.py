@@ -54,10 +54,6 @@ class EventStreamRepository:
         rows = self._c.execute(query.order_by(_E.position).limit(limit)).mappings()
         return [stored_event(r) for r in rows]
 
-    def last_position(self) -> int:
-        found = self._c.execute(select(event_cursors.c.position).where(event_cursors.c.name == POSITIONS))
-        return int(found.scalar_one_or_none() or 0)
-
     def cursor(self, name: str) -> int:
         found = self._c.execute(select(event_cursors.c.position).where(event_cursors.c.name == name))
         return int(found.scalar_one_or_none() or 0)

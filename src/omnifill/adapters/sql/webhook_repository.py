@@ -138,13 +138,11 @@ class WebhookRepository:
         return [_delivery(r) for r in self._c.execute(query).mappings()]
 
     def delivery(self, subscription_id: str, delivery_id: int) -> Delivery | None:
-        found = self.deliveries_by_ids(subscription_id, [delivery_id])
-        return found[0] if found else None
-
-    def deliveries_by_ids(self, subscription_id: str, ids: Sequence[int]) -> list[Delivery]:
-        query = (select(webhook_deliveries, _E.type).join(outbox_events, _E.id == _D.event_id)
-                 .where(_D.subscription_id == subscription_id, _D.id.in_(ids)).order_by(_D.id))
-        return [_delivery(r) for r in self._c.execute(query).mappings()]
+        row = self._c.execute(
+            select(webhook_deliveries, _E.type).join(outbox_events, _E.id == _D.event_id)
+            .where(_D.subscription_id == subscription_id, _D.id == delivery_id)
+        ).mappings().first()
+        return _delivery(row) if row else None
 
     def replay(self, subscription_id: str, delivery_id: int | None, now: datetime) -> list[int]:
         """Dead letters (one, or all of the subscription's) back to pending, due now, with their tries reset."""

@@ -27,7 +27,7 @@ class EventOut(BaseModel):
                    occurred_at=event.occurred_at, payload=event.payload, cursor=cursor_for(event.position))
 
 
-class EventPage(BaseModel):
+class EventPageOut(BaseModel):
     items: list[EventOut]
     next_cursor: str  # never null: with no new events it is the cursor asked with, so polling goes on from it
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from omnifill.domain.access import Permission
 from omnifill.entrypoints.api.auth import Caller, Uow
-from omnifill.entrypoints.api.event_schemas import EventOut, EventPage
+from omnifill.entrypoints.api.event_schemas import EventOut, EventPageOut
 from omnifill.entrypoints.api.schemas import Limit
 from omnifill.services import events
 
@@ -22,8 +22,8 @@ def read_events(
                                              description="A type (order.placed) or a prefix (order.); repeatable")]
     = None,
     limit: Annotated[Limit, Query()] = 100,
-) -> EventPage:
+) -> EventPageOut:
     """Events after the cursor (from the start without one), oldest first. Poll on with `next_cursor`."""
     caller.require(Permission.EVENTS_READ)
     page = events.read_events(uow, after, types or [], limit)
-    return EventPage(items=[EventOut.of(e) for e in page.events], next_cursor=page.next_cursor)
+    return EventPageOut(items=[EventOut.of(e) for e in page.events], next_cursor=page.next_cursor)

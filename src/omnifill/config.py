@@ -47,3 +47,15 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 10.0
+    # Events out (docs/EVENTS.md): how often each server worker relays events and delivers webhooks (0, the
+    # default: never, run `omnifill deliver-events` beside the server; `serve --demo` turns it on at 1 s), the
+    # retry schedule, and the HTTP timeout of one delivery.
+    events_every_seconds: float = 0.0
+    webhook_max_attempts: int = 20
+    webhook_backoff_base_seconds: float = 30.0
+    webhook_backoff_cap_seconds: float = 3600.0
+    webhook_timeout_seconds: float = 10.0
+    # The NATS JetStream relay: unset, no broker relay runs. Events go to `<prefix>.<event type>` on the stream.
+    nats_url: str | None = None
+    nats_stream: str = "OMNIFILL_EVENTS"
+    nats_subject_prefix: str = "omnifill"

@@ -33,6 +33,8 @@ class Permission(StrEnum):
     AVAILABILITY_READ = "availability:read"  # promises for a basket: what storefronts ask on every page
     SHIPPING_READ = "shipping:read"  # shipments with their tracking, and their labels
     SHIPPING_WRITE = "shipping:write"  # tracking events: in transit, out for delivery, delivered, exception
+    EVENTS_READ = "events:read"  # the whole event stream (every order, every channel): admin and operator only
+    WEBHOOKS_WRITE = "webhooks:write"  # webhook subscriptions, their dead letters and replays
 
 
 _P = Permission

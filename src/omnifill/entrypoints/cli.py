@@ -15,9 +15,10 @@ from omnifill.adapters.sql.migrate import upgrade_database
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
 from omnifill.domain.errors import DomainError
-from omnifill.entrypoints.configured import notifier_from, timers_from
+from omnifill.entrypoints.configured import event_outlets_from, notifier_from, timers_from
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
+from omnifill.services.event_relay import move_events
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.timers import run_timers
 from omnifill.services.waves import run_wave
@@ -127,6 +128,34 @@ def run_timers_command() -> None:
                f"{run.released} reservations expired")
 
 
+@app.command("deliver-events")
+def deliver_events_command(
+    once: Annotated[bool, typer.Option(help="One pass, then exit (for cron).")] = False,
+    every: Annotated[float, typer.Option(help="Seconds between passes when not --once.")] = 1.0,
+) -> None:
+    """Relay events (positions, webhook fan-out, the NATS relay when configured) and deliver due webhooks."""
+    outlets = event_outlets_from(Settings())
+    uow = _uow()
+    try:
+        while True:
+            try:
+                relay, sent = move_events(uow, outlets, datetime.now(UTC))
+            except Exception as failure:  # a database hiccup: said, and the next pass tries again (--once: exit 1)
+                typer.echo(f"error: {type(failure).__name__}: {failure}", err=True)
+                if once:
+                    raise typer.Exit(1) from None
+                time.sleep(every)
+                continue
+            if once or relay.positioned or sent.sent:
+                typer.echo(f"events: {relay.positioned} positioned, {relay.published} published to the broker; "
+                           f"webhooks: {sent.delivered} delivered, {sent.retrying} to retry, {sent.dead} dead-lettered")
+            if once:
+                return
+            time.sleep(every)
+    finally:
+        outlets.close()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -147,6 +176,7 @@ def serve(
         typer.echo(f"\nomnifill is serving the demo at {base}")
         typer.echo(f"  API docs:  {base}/docs\n  OpenAPI:   {base}/openapi.json")
         typer.echo(f"  admin key: {key}\n\n  export OMNIFILL_KEY={key}\n")
+        os.environ.setdefault("OMNIFILL_EVENTS_EVERY_SECONDS", "1")  # the demo's event stream and webhooks move
     uow.engine.dispose()
     os.environ.setdefault("OMNIFILL_DATABASE_URL", Settings().database_url)
     uvicorn.run("omnifill.entrypoints.api.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -178,9 +179,11 @@ outbox_events = Table(
     Column("entity_id", String(64), nullable=False),
     Column("payload", Json, nullable=False),
     Column("occurred_at", Timestamp, nullable=False),
-    Column("published_at", Timestamp),
+    Column("published_at", Timestamp),  # when the relay positioned it (docs/EVENTS.md)
+    Column("position", BigInteger),  # its place in the stream, in commit order; null until the relay runs
 )
 Index("ix_outbox_events_unpublished", outbox_events.c.published_at, outbox_events.c.id)
+Index("ix_outbox_events_position", outbox_events.c.position, unique=True)
 
 idempotency_keys = Table(
     "idempotency_keys", metadata,
@@ -409,3 +412,47 @@ notifications = Table(
 )
 Index("ix_notifications_status", notifications.c.status, notifications.c.id)
 Index("ix_notifications_order", notifications.c.order_id)
+
+# The event stream (docs/EVENTS.md). The relay gives each committed outbox event its `position` (gap-free, in
+# commit order) in one serialized step; readers page by position, never by id. A row per reader of the stream
+# ("positions" for the relay itself, "broker:nats" for the broker relay) holds how far it has got.
+event_cursors = Table(
+    "event_cursors", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", Json, nullable=False),  # ["order.", "shipment.delivered"]; [] is every type
+    Column("secret", String(200), nullable=False),  # kept to sign with; shown once, when created
+    Column("description", String(200)),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("disabled_at", Timestamp),
+)
+
+# One row per (subscription, event): the relay writes it when it positions the event; workers send it.
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("subscription_id", ForeignKey("webhook_subscriptions.id"), nullable=False),
+    Column("event_id", ForeignKey("outbox_events.id"), nullable=False),
+    Column("position", BigInteger, nullable=False),  # the event's, so one key's deliveries go in stream order
+    Column("ordering_key", String(200), nullable=False),  # "order:<id>", or "<entity type>:<id>"
+    Column("status", String(16), nullable=False),  # pending → sending → delivered | pending (retry) | dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),  # while sending: when a dead worker's claim lapses
+    Column("last_status_code", Integer),
+    Column("last_error", String(500)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),  # delivered or dead-lettered
+    UniqueConstraint("subscription_id", "event_id"),
+)
+Index("ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at)
+Index("ix_webhook_deliveries_queue", webhook_deliveries.c.subscription_id, webhook_deliveries.c.ordering_key,
+      webhook_deliveries.c.position)

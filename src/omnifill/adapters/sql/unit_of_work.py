@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
 from omnifill.adapters.sql.engine import WRITE
+from omnifill.adapters.sql.event_repository import EventStreamRepository
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
@@ -27,6 +28,7 @@ from omnifill.adapters.sql.warehouse_repository import (
     LayoutRepository,
     PickWaveRepository,
 )
+from omnifill.adapters.sql.webhook_repository import WebhookRepository
 
 
 class UnitOfWork:
@@ -51,6 +53,8 @@ class UnitOfWork:
     cartons: CartonRepository
     shipments: ShipmentRepository
     notifications: NotificationRepository
+    event_stream: EventStreamRepository
+    webhooks: WebhookRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -85,6 +89,8 @@ class UnitOfWork:
         self.cartons = CartonRepository(connection)
         self.shipments = ShipmentRepository(connection)
         self.notifications = NotificationRepository(connection)
+        self.event_stream = EventStreamRepository(connection)
+        self.webhooks = WebhookRepository(connection)
         return self
 
     @property

@@ -32,8 +32,11 @@ from omnifill.entrypoints.api.routes import (
     shipments,
     warehouse,
 )
+from omnifill.entrypoints.api.routes import events as event_stream
+from omnifill.entrypoints.api.routes import webhooks as webhook_subscriptions
 from omnifill.entrypoints.api.schemas import ErrorOut
-from omnifill.entrypoints.configured import messaging_from, timers_from
+from omnifill.entrypoints.configured import event_outlets_from, messaging_from, timers_from
+from omnifill.services.event_relay import move_events
 from omnifill.services.promising import StockSnapshot
 from omnifill.services.timers import run_timers
 
@@ -65,26 +68,33 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok"}
 
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
-                   routing, availability):
+                   routing, availability, event_stream, webhook_subscriptions):
         app.include_router(module.router)
     return app
 
 
 @asynccontextmanager
 async def _run_timers_while_serving(app: FastAPI) -> AsyncIterator[None]:
-    """Expiries and SLAs run in a thread of each worker while it serves (every `timers_every_seconds`)."""
+    """Expiries and SLAs run in a thread of each worker while it serves (every `timers_every_seconds`), and so
+    does the event relay with webhook deliveries (every `events_every_seconds`)."""
     settings: Settings = app.state.settings
     stop = threading.Event()
     worker = None
     if settings.timers_every_seconds > 0:
         worker = threading.Thread(target=_timers, args=(app, stop), name="omnifill-timers", daemon=True)
         worker.start()
+    relay = None
+    if settings.events_every_seconds > 0:
+        relay = threading.Thread(target=_events, args=(app, stop), name="omnifill-events", daemon=True)
+        relay.start()
     try:
         yield
     finally:
         stop.set()
         if worker is not None:
             worker.join(timeout=10)
+        if relay is not None:
+            relay.join(timeout=30)
 
 
 def _timers(app: FastAPI, stop: threading.Event) -> None:
@@ -95,3 +105,17 @@ def _timers(app: FastAPI, stop: threading.Event) -> None:
             run_timers(UnitOfWork(app.state.engine), datetime.now(UTC), timing, app.state.messaging.notifier)
         except Exception:  # a failed round must not stop the next one; it is logged and retried
             logging.getLogger("omnifill.timers").exception("timers failed; retrying next round")
+
+
+def _events(app: FastAPI, stop: threading.Event) -> None:
+    """The event relay and webhook deliveries (docs/EVENTS.md), every `events_every_seconds` in each worker."""
+    settings: Settings = app.state.settings
+    outlets = event_outlets_from(settings)
+    try:
+        while not stop.wait(settings.events_every_seconds):
+            try:
+                move_events(UnitOfWork(app.state.engine), outlets, datetime.now(UTC))
+            except Exception:  # a broker or database hiccup must not stop the next pass; it is logged and retried
+                logging.getLogger("omnifill.events").exception("event relay failed; retrying next pass")
+    finally:
+        outlets.close()

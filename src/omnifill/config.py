@@ -47,3 +47,5 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 10.0
+    # How long a console sign-in lasts before the person signs in again.
+    console_session_hours: float = 12.0

@@ -11,6 +11,7 @@ from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepo
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
+from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.routing_repository import (
@@ -21,6 +22,7 @@ from omnifill.adapters.sql.routing_repository import (
     WaveRepository,
 )
 from omnifill.adapters.sql.shipment_repository import ShipmentRepository
+from omnifill.adapters.sql.user_repository import ConsoleUserRepository
 from omnifill.adapters.sql.warehouse_repository import (
     BinRepository,
     CartonRepository,
@@ -51,6 +53,8 @@ class UnitOfWork:
     cartons: CartonRepository
     shipments: ShipmentRepository
     notifications: NotificationRepository
+    console_users: ConsoleUserRepository
+    operations: OperationsRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -85,6 +89,8 @@ class UnitOfWork:
         self.cartons = CartonRepository(connection)
         self.shipments = ShipmentRepository(connection)
         self.notifications = NotificationRepository(connection)
+        self.console_users = ConsoleUserRepository(connection)
+        self.operations = OperationsRepository(connection)
         return self
 
     @property

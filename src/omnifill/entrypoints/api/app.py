@@ -34,6 +34,7 @@ from omnifill.entrypoints.api.routes import (
 )
 from omnifill.entrypoints.api.schemas import ErrorOut
 from omnifill.entrypoints.configured import messaging_from, timers_from
+from omnifill.entrypoints.console import install_console
 from omnifill.services.promising import StockSnapshot
 from omnifill.services.timers import run_timers
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
                    routing, availability):
         app.include_router(module.router)
+    install_console(app)
     return app
 
 

@@ -109,9 +109,13 @@ def store_tasks(request: Request, uow: Uow, session: Person, code: str) -> Respo
         tasks = location_tasks(uow, code, session.user.principal)
         work = open_work(uow, session.user.principal, code)
     except Forbidden:
-        return render(request, "error.html", session, 403, title="Not your store",
-                      message=f"You work at {session.user.principal.scope}; {code}'s pages are not yours to open.")
+        return not_your_store(request, session, code)
     return render(request, "store.html", session, code=code, tasks=tasks, work=work)
+
+
+def not_your_store(request: Request, session: ConsoleSession, code: str) -> HTMLResponse:
+    return render(request, "error.html", session, 403, title="Not your store",
+                  message=f"You work at {session.user.principal.scope}; {code}'s pages are not yours to open.")
 
 
 @cache

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck contracts unit bench clean
+.PHONY: demo test lint typecheck contracts unit bench screenshots clean
 
 $(BIN)/omnifill: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ contracts: $(BIN)/omnifill
 
 bench: $(BIN)/omnifill  ## print the intake table (see docs/PERFORMANCE.md)
 	$(BIN)/python benchmarks/intake.py
+
+screenshots: $(BIN)/omnifill  ## run the browser tests, saving each page's picture into docs/screenshots/
+	OMNIFILL_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/test_console_browser.py
 
 clean:
 	rm -rf $(VENV) omnifill.db omnifill.db-wal omnifill.db-shm .pytest_cache .mypy_cache .ruff_cache

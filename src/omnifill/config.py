@@ -59,3 +59,5 @@ class Settings(BaseSettings):
     nats_url: str | None = None
     nats_stream: str = "OMNIFILL_EVENTS"
     nats_subject_prefix: str = "omnifill"
+    # How long a console sign-in lasts before the person signs in again.
+    console_session_hours: float = 12.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -14,13 +15,14 @@ from omnifill.adapters.sql.engine import make_engine
 from omnifill.adapters.sql.migrate import upgrade_database
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
-from omnifill.domain.errors import DomainError
+from omnifill.domain.errors import AlreadyExists, DomainError
 from omnifill.entrypoints.configured import event_outlets_from, notifier_from, timers_from
 from omnifill.services.access import create_api_key
 from omnifill.services.demo import is_empty, seed_demo
 from omnifill.services.event_relay import move_events
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.timers import run_timers
+from omnifill.services.users import create_user, set_password
 from omnifill.services.waves import run_wave
 
 # Idle keep-alive connections stay open longer than a load balancer's usual 60 s idle timeout, so the
@@ -36,6 +38,8 @@ db = typer.Typer(help="The database schema.", no_args_is_help=True)
 keys = typer.Typer(help="API keys.", no_args_is_help=True)
 seed = typer.Typer(help="Sample data.", no_args_is_help=True)
 routing = typer.Typer(help="Routing jobs: the look-ahead and waves.", no_args_is_help=True)
+users = typer.Typer(help="People who sign in to the console.", no_args_is_help=True)
+app.add_typer(users, name="users")
 app.add_typer(routing, name="routing")
 app.add_typer(db, name="db")
 app.add_typer(keys, name="keys")
@@ -68,6 +72,38 @@ def keys_create(
         raise typer.Exit(2) from None
     typer.echo(f"created a {principal} key; store it now, it cannot be shown again:")
     typer.echo(key)
+
+
+@users.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument(help="What the person types to sign in (case-insensitive).")],
+    role: Annotated[str, typer.Option(help="admin, operator or store:<location code> (an associate of one store)")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="OMNIFILL_NEW_USER_PASSWORD",
+                                          help="Asked for when not given (or read from OMNIFILL_NEW_USER_PASSWORD).")],
+) -> None:
+    """Create a console user; the password is hashed with argon2id and never stored or shown."""
+    try:
+        user = create_user(_uow(), username, role, password, datetime.now(UTC))
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"created {user.username} ({user.principal}); they sign in at /login")
+
+
+@users.command("set-password")
+def users_set_password(
+    username: Annotated[str, typer.Argument()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="OMNIFILL_NEW_USER_PASSWORD")],
+) -> None:
+    """Give a console user a new password; their open sessions end."""
+    try:
+        set_password(_uow(), username, password, datetime.now(UTC))
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{username.strip().lower()} has a new password")
 
 
 @seed.command("demo")
@@ -172,8 +208,10 @@ def serve(
             typer.echo("seeding the demo network (about half a minute the first time)…")
             seed_demo(uow, datetime.now(UTC))
         key, _ = create_api_key(uow, "admin", datetime.now(UTC), "demo")
+        password = _demo_console_user(uow)
         base = f"http://{host}:{port}"
         typer.echo(f"\nomnifill is serving the demo at {base}")
+        typer.echo(f"  console:   {base}/  (sign in as {DEMO_USER} / {password})")
         typer.echo(f"  API docs:  {base}/docs\n  OpenAPI:   {base}/openapi.json")
         typer.echo(f"  admin key: {key}\n\n  export OMNIFILL_KEY={key}\n")
         os.environ.setdefault("OMNIFILL_EVENTS_EVERY_SECONDS", "1")  # the demo's event stream and webhooks move
@@ -182,6 +220,20 @@ def serve(
     uvicorn.run("omnifill.entrypoints.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS,
                 timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+
+
+DEMO_USER = "demo"
+
+
+def _demo_console_user(uow: UnitOfWork) -> str:
+    """An admin for the demo's console with a fresh password on every start (printed, never stored)."""
+    password = secrets.token_urlsafe(12)
+    now = datetime.now(UTC)
+    try:
+        create_user(uow, DEMO_USER, "admin", password, now)
+    except AlreadyExists:
+        set_password(uow, DEMO_USER, password, now)
+    return password
 
 
 if __name__ == "__main__":

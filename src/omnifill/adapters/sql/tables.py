@@ -456,3 +456,25 @@ webhook_deliveries = Table(
 Index("ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at)
 Index("ix_webhook_deliveries_queue", webhook_deliveries.c.subscription_id, webhook_deliveries.c.ordering_key,
       webhook_deliveries.c.position)
+# ------------------------------------------------------------------------------------------- console
+
+# People who sign in to the console (passwords as argon2id hashes) and their browser sessions (the cookie's
+# token is stored only as a SHA-256 hash, like API keys).
+console_users = Table(
+    "console_users", metadata,
+    Column("username", String(100), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(100), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", ForeignKey("console_users.username"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+)
+Index("ix_console_sessions_username", console_sessions.c.username)

@@ -12,6 +12,7 @@ from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.event_repository import EventStreamRepository
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
+from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.routing_repository import (
@@ -22,6 +23,7 @@ from omnifill.adapters.sql.routing_repository import (
     WaveRepository,
 )
 from omnifill.adapters.sql.shipment_repository import ShipmentRepository
+from omnifill.adapters.sql.user_repository import ConsoleUserRepository
 from omnifill.adapters.sql.warehouse_repository import (
     BinRepository,
     CartonRepository,
@@ -55,6 +57,8 @@ class UnitOfWork:
     notifications: NotificationRepository
     event_stream: EventStreamRepository
     webhooks: WebhookRepository
+    console_users: ConsoleUserRepository
+    operations: OperationsRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -91,6 +95,8 @@ class UnitOfWork:
         self.notifications = NotificationRepository(connection)
         self.event_stream = EventStreamRepository(connection)
         self.webhooks = WebhookRepository(connection)
+        self.console_users = ConsoleUserRepository(connection)
+        self.operations = OperationsRepository(connection)
         return self
 
     @property

@@ -36,6 +36,7 @@ from omnifill.entrypoints.api.routes import events as event_stream
 from omnifill.entrypoints.api.routes import webhooks as webhook_subscriptions
 from omnifill.entrypoints.api.schemas import ErrorOut
 from omnifill.entrypoints.configured import event_outlets_from, messaging_from, timers_from
+from omnifill.entrypoints.console import install_console
 from omnifill.services.event_relay import move_events
 from omnifill.services.promising import StockSnapshot
 from omnifill.services.timers import run_timers
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
                    routing, availability, event_stream, webhook_subscriptions):
         app.include_router(module.router)
+    install_console(app)
     return app
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 
 from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
+from omnifill.adapters.sql.channel_repository import ChannelRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
     cartons: CartonRepository
     shipments: ShipmentRepository
     notifications: NotificationRepository
+    channels: ChannelRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -85,6 +87,7 @@ class UnitOfWork:
         self.cartons = CartonRepository(connection)
         self.shipments = ShipmentRepository(connection)
         self.notifications = NotificationRepository(connection)
+        self.channels = ChannelRepository(connection)
         return self
 
     @property

@@ -23,6 +23,7 @@ from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handle
 from omnifill.entrypoints.api.routes import (
     availability,
     catalog,
+    channels,
     fulfillments,
     inventory,
     network,
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok"}
 
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
-                   routing, availability):
+                   routing, availability, channels):
         app.include_router(module.router)
     return app
 

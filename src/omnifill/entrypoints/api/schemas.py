@@ -390,6 +390,7 @@ class OrderOut(BaseModel):
     lines: list[OrderLineOut]
     fulfillments: list[FulfillmentOut]
     created_at: datetime
+    channel_data: dict[str, Any] | None = None  # what a channel adapter kept: the channel's totals, taxes, discounts
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
@@ -416,7 +417,7 @@ class OrderOut(BaseModel):
                                lines=[FulfillmentLineOut(sku=ln.sku, quantity=ln.quantity) for ln in f.lines])
                 for f in order.fulfillments
             ],
-            created_at=order.created_at,
+            created_at=order.created_at, channel_data=order.channel_data,
         )
 
 

@@ -158,6 +158,9 @@ def _kept(
     rejection = Rejection(new_id("rej"), channel.code, topic[:64], headers, body, _field_of(error)[:300],
                           error.message[:500], "rejected", now)
     with uow:
+        if (kept := uow.channels.rejected_body(channel.code, rejection.topic, body)) is not None:
+            error.details["rejected_id"] = kept  # the channel retried a payload already kept
+            return error
         uow.channels.add_rejection(rejection)
         uow.outbox.add([DomainEvent("channel.payload_rejected", "channel", channel.code, {
             "channel": channel.code, "rejected_id": rejection.id, "topic": rejection.topic,

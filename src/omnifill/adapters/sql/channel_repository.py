@@ -83,6 +83,12 @@ class ChannelRepository:
             status=rejection.status, received_at=rejection.received_at,
         ))
 
+    def rejected_body(self, channel: str, topic: str, body: bytes) -> str | None:
+        """The entry still waiting with exactly this payload: a channel's retry of it is not kept twice."""
+        r = channel_rejections
+        return self._c.execute(select(r.c.id).where(
+            r.c.channel == channel, r.c.status == "rejected", r.c.topic == topic, r.c.body == body).limit(1)).scalar()
+
     def rejection(self, channel: str, rejection_id: str) -> Rejection | None:
         row = self._c.execute(select(channel_rejections).where(
             channel_rejections.c.channel == channel, channel_rejections.c.id == rejection_id)).mappings().first()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hypothesis import strategies as st
+
 from omnifill.adapters.channels.signatures import signature_of
 
 SHOPIFY_SECRET = "shpss_test_4f1c2b9a7d"
@@ -165,3 +167,22 @@ def woo_headers(topic: str, body: bytes, secret: str = WOO_SECRET) -> dict[str, 
 def lowered(headers: dict[str, str]) -> dict[str, str]:
     """Headers as the service receives them from the route (lower-case names)."""
     return {name.lower(): value for name, value in headers.items()}
+
+
+# Any JSON at all, with the values that break arithmetic or storage when not refused.
+EXTREMES = st.sampled_from(["1e300", 1e300, -1e300, 10**30, -(10**30), "NaN", "-Infinity", "-5", -1, 0, "", " "])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12) | EXTREMES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def fuzzed(payload: Any, data: st.DataObject) -> Any:
+    """The payload with any member, at any depth, possibly replaced by any JSON at all."""
+    if isinstance(payload, dict):
+        return {k: data.draw(json_values) if data.draw(st.integers(0, 9)) == 0 else fuzzed(v, data)
+                for k, v in payload.items()}
+    if isinstance(payload, list):
+        return [fuzzed(v, data) for v in payload]
+    return payload

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -19,6 +21,7 @@ from tests.channel_payloads import (
     amazon_item,
     amazon_order,
     amazon_order_change,
+    fuzzed,
     raw,
     shopify_headers,
     shopify_line,
@@ -225,3 +228,28 @@ def test_the_availability_feed_applies_the_channels_allocation(
         "sku": TEE, "location": CHI, "kind": "adjustment", "quantity": -5, "reason": "damaged"}))
     changed = api.get("/v1/channels/amazon/availability", headers=amazon, params={"updated_since": since}).json()
     assert (changed["items"], changed["complete"]) == ([{"sku": TEE, "sellable": 10}], False)
+
+
+def test_a_nul_character_in_a_signed_payload_is_refused_where_it_is_and_kept(
+    api: TestClient, network: Network, admin: Headers,
+) -> None:
+    configure(api, admin)
+    line = shopify_line(1, TEE, 1, "12.00")
+    line["sku"] = "TEE\u0000"
+    details = error_of(post_shopify(api, "orders/create", shopify_order(1003, [line])), 422, "invalid_input")
+    assert details["errors"][0]["field"] == "line_items[0].sku"
+    [kept] = list_all(api, admin, "/v1/channels/shop/rejected")
+    assert kept["id"] == details["rejected_id"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_signed_payload_is_never_a_5xx(api: TestClient, network: Network, admin: Headers,
+                                           data: st.DataObject) -> None:
+    if api.get("/v1/channels/shop", headers=admin).status_code == 404:
+        configure(api, admin)
+    payload = fuzzed(shopify_order(data.draw(st.integers(1, 10**12)), [
+        shopify_line(1, TEE, 1, "12.00", discount="1.00"), shopify_line(2, MUG, 2, "3.00")]), data)
+    response = post_shopify(api, data.draw(st.sampled_from(["orders/create", "orders/cancelled", "refunds/create"])),
+                            payload)
+    assert response.status_code < 500, response.text

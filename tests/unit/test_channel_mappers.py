@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omnifill.adapters.channels.amazon import split_import
 from omnifill.adapters.channels.messages import map_message
@@ -23,6 +26,8 @@ from tests.channel_payloads import (
     amazon_item,
     amazon_order,
     amazon_order_change,
+    fuzzed,
+    json_values,
     raw,
     shopify_line,
     shopify_order,
@@ -242,3 +247,62 @@ def test_a_signature_verifies_only_the_exact_body_under_the_exact_secret() -> No
     assert not signed_by("another-secret", body, good)
     assert not signed_by(SHOPIFY_SECRET, body, None)
     assert not signed_by(SHOPIFY_SECRET, body, "")
+
+
+def test_a_nul_character_anywhere_is_refused_where_it_is() -> None:
+    line = shopify_line(1, "TEE", 1, "12.00")
+    line["sku"] = "TEE\u0000"
+    payload = shopify_order(14, [line])
+    assert refused_at(SHOP, "orders/create", payload) == "line_items[0].sku"
+
+
+def test_nan_and_infinity_are_not_json() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        map_message(SHOP, "orders/create", b'{"id": 1, "total_price": NaN}')
+    assert refused.value.field == "body"
+
+
+def test_an_amazon_document_of_several_orders_is_refused_not_guessed() -> None:
+    body = amazon_import([amazon_order("1"), amazon_order("2")], {})
+    with pytest.raises(InvalidInput) as refused:
+        one(raw(body))
+    assert refused.value.field == "orders.payload.Orders"
+
+
+SAMPLES = [
+    (SHOP, "orders/create", shopify_order(1, [shopify_line(1, "TEE", 2, "12.00", discount="1.00")],
+                                          shipping_title="Store Pickup", location_id=905684977)),
+    (SHOP, "refunds/create", shopify_refund(1, [("TEE", 1)])),
+    (WOO, "order.updated", woo_order(2, [woo_line(1, "TEE", 1, "12.00")], status="refunded",
+                                     refunds=[{"id": 3, "reason": "r"}])),
+    (WOO, "order.created", woo_order(2, [woo_line(1, "TEE", 1, "12.00")], shipping_line={
+        "method_id": "local_pickup", "method_title": "Pick up at Market St",
+        "meta_data": [{"key": "pickup_location", "value": "Pick up at Market St"}]})),
+    (AMAZON, "import", json.loads(split_import(parse(raw(amazon_import(
+        [amazon_order("1")], {"1": [amazon_item("1", "TEE", 1, "12.00", promotion="1.00")]}))))[0][1])),
+    (AMAZON, "import", amazon_order_change("1")),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(sample=st.sampled_from(SAMPLES), data=st.data())
+def test_any_payload_maps_or_is_refused_naming_a_path_never_anything_else(sample: Any, data: st.DataObject) -> None:
+    channel, topic, payload = sample
+    refused = refusal(channel, topic, raw(fuzzed(payload, data)))
+    assert refused is None or refused.field
+
+
+def refusal(channel: Channel, topic: str, body: bytes) -> InvalidInput | None:
+    try:
+        map_message(channel, topic, body)
+    except InvalidInput as refused:
+        return refused
+    return None
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=json_values, sample=st.sampled_from(SAMPLES))
+def test_any_json_at_all_maps_or_is_refused(body: Any, sample: Any) -> None:
+    channel, topic, _ = sample
+    with contextlib.suppress(InvalidInput):
+        map_message(channel, topic, json.dumps(body).encode())

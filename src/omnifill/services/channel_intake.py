@@ -128,7 +128,7 @@ def replay_rejected(uow: UnitOfWork, code: str, rejection_id: str, principal: Pr
         outcome = _act(uow, channel, rejection.topic, rejection.body, now)
     except REPLAYABLE as error:
         with uow:
-            uow.channels.refused_again(rejection_id, _field_of(error), error.message)
+            uow.channels.refused_again(rejection_id, _storable(_field_of(error)), _storable(error.message))
             uow.commit()
         error.details["rejected_id"] = rejection_id
         raise
@@ -155,8 +155,8 @@ def _kept(
     now: datetime,
 ) -> DomainError:
     """Keep a refused payload in the channel's rejected list; the error, now naming the entry, to raise."""
-    rejection = Rejection(new_id("rej"), channel.code, topic[:64], headers, body, _field_of(error)[:300],
-                          error.message[:500], "rejected", now)
+    rejection = Rejection(new_id("rej"), channel.code, _storable(topic)[:64], headers, body,
+                          _storable(_field_of(error))[:300], _storable(error.message)[:500], "rejected", now)
     with uow:
         if (kept := uow.channels.rejected_body(channel.code, rejection.topic, body)) is not None:
             error.details["rejected_id"] = kept  # the channel retried a payload already kept
@@ -169,6 +169,11 @@ def _kept(
         uow.commit()
     error.details["rejected_id"] = rejection.id
     return error
+
+
+def _storable(text: str) -> str:
+    # A payload may carry a NUL character (in a SKU it names, say); PostgreSQL text cannot hold one.
+    return text.replace("\x00", "\ufffd")
 
 
 def _field_of(error: DomainError) -> str:

@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from omnifill.adapters.channels.delivery import address
-from omnifill.adapters.channels.payload import Node, opt_text, unit_price
+from omnifill.adapters.channels.payload import Node, opt_text, positive_quantity, unit_price
 from omnifill.domain.channel_orders import Cancellation, ChannelLine, ChannelMessage, ChannelOrder, Ignored
 from omnifill.domain.channels import Channel
+from omnifill.domain.errors import InvalidInput
 from omnifill.domain.orders import Customer, Delivery, DeliveryMethod, ServiceLevel
 
 PLACED_STATUSES = frozenset({"Unshipped", "PartiallyShipped"})
@@ -45,7 +46,10 @@ def map_amazon(channel: Channel, document: Node) -> ChannelMessage:
     """One order's document (from `split_import`), or an ORDER_CHANGE notification."""
     if document.has("NotificationType"):
         return _order_change(document)
-    [order] = document.at("orders").at("payload").at("Orders").items()
+    orders = document.at("orders").at("payload").at("Orders")
+    if len(found := orders.items()) != 1:
+        raise InvalidInput(orders.path, "one order per document: post a whole getOrders response to the import")
+    order = found[0]
     order_id, status = order.at("AmazonOrderId").text(), order.at("OrderStatus").text()
     if status == "Canceled":
         return Cancellation(order_id, "amazon: order canceled", order.at("AmazonOrderId").path)
@@ -71,9 +75,9 @@ def amazon_order(channel: Channel, order: Node, items: Node) -> ChannelOrder:
 
 
 def _line(item: Node) -> ChannelLine | None:
-    quantity = item.at("QuantityOrdered").integer()
-    if quantity <= 0:  # an item the buyer cancelled before the order was placed with us
+    if item.at("QuantityOrdered").integer() == 0:  # an item the buyer cancelled before the order reached us
         return None
+    quantity = positive_quantity(item.at("QuantityOrdered"))
     price = item.opt("ItemPrice")
     total = price.at("Amount").money() if price is not None else Decimal(0)
     promotion = item.opt("PromotionDiscount")

@@ -9,6 +9,8 @@ from typing import Any
 from omnifill.domain.errors import InvalidInput
 
 _PENNY = Decimal("0.0001")
+_LARGEST_AMOUNT = Decimal(10) ** 9  # as POST /v1/orders allows: nine digits before the point
+_MOST_UNITS = 1_000_000  # as POST /v1/orders allows on one line
 
 
 class Node:
@@ -72,8 +74,8 @@ class Node:
             amount = Decimal(str(self.value))
         except InvalidOperation:
             raise InvalidInput(self.path, "must be an amount such as \"12.50\"") from None
-        if not amount.is_finite():
-            raise InvalidInput(self.path, "must be a finite amount")
+        if not amount.is_finite() or abs(amount) >= _LARGEST_AMOUNT:
+            raise InvalidInput(self.path, "must be an amount below 1,000,000,000")
         return amount
 
     def flag(self) -> bool:
@@ -87,9 +89,31 @@ class Node:
 
 def parse(body: bytes) -> Node:
     try:
-        return Node(json.loads(body))
+        root = Node(json.loads(body, parse_constant=_no_constant))
     except (ValueError, UnicodeDecodeError) as error:
         raise InvalidInput("body", f"not valid JSON: {error}") from None
+    _refuse_nul(root)
+    return root
+
+
+def _no_constant(name: str) -> None:
+    # NaN and Infinity are not JSON; Python reads them, but no answer or JSON column could carry them on.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _refuse_nul(node: Node) -> None:
+    """A NUL character anywhere is refused where it is, as the API refuses it in a body: no database text holds
+    one, and no channel sends one in earnest."""
+    if isinstance(node.value, str) and "\x00" in node.value:
+        raise InvalidInput(node.path or "body", "must not contain a NUL character")
+    if isinstance(node.value, dict):
+        for key, child in node.members():
+            if "\x00" in key:
+                raise InvalidInput(node.path or "body", "a member name must not contain a NUL character")
+            _refuse_nul(child)
+    elif isinstance(node.value, list):
+        for child in node.items():
+            _refuse_nul(child)
 
 
 def opt_text(node: Node, key: str) -> str | None:
@@ -109,6 +133,6 @@ def unit_price(total: Decimal, quantity: int, path: str) -> Decimal:
 
 def positive_quantity(node: Node) -> int:
     quantity = node.integer()
-    if quantity <= 0:
-        raise InvalidInput(node.path, "must be at least 1")
+    if not 0 < quantity <= _MOST_UNITS:
+        raise InvalidInput(node.path, f"must be from 1 to {_MOST_UNITS:,}")
     return quantity

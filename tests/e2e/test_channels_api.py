@@ -253,3 +253,28 @@ def test_any_signed_payload_is_never_a_5xx(api: TestClient, network: Network, ad
     response = post_shopify(api, data.draw(st.sampled_from(["orders/create", "orders/cancelled", "refunds/create"])),
                             payload)
     assert response.status_code < 500, response.text
+
+
+def test_a_rotated_secret_signs_from_then_on_and_allocation_null_is_the_whole_network_again(
+    api: TestClient, network: Network, admin: Headers,
+) -> None:
+    configure(api, admin)
+    changed = api.patch("/v1/channels/shop", headers=admin, json={"secret": "rotated-secret-2026"})
+    assert (changed.status_code, changed.json()["has_secret"]) == (200, True)
+    payload = shopify_order(1010, [shopify_line(1, TEE, 1, "12.00")])
+    error_of(post_shopify(api, "orders/create", payload), 401, "bad_signature")
+    assert post_shopify(api, "orders/create", payload, secret="rotated-secret-2026").status_code == 201
+    reset = api.patch("/v1/channels/amazon", headers=admin, json={"allocation": None}).json()
+    assert reset["allocation"] is None
+    error_of(api.patch("/v1/channels/shop", headers=admin, json={"secret": None}), 422, "invalid_input")
+
+
+def test_a_shopify_pickup_is_placed_at_the_mapped_store(api: TestClient, network: Network, admin: Headers) -> None:
+    configure(api, admin)
+    payload = shopify_order(1011, [shopify_line(1, TEE, 1, "12.00")], shipping_title="Store Pickup",
+                            location_id=905684977, shipping_address=None)
+    answer = post_shopify(api, "orders/create", payload)
+    assert answer.status_code == 201, answer.text
+    order = answer.json()["order"]
+    assert (order["delivery"], order["ship_to"]) == ({"method": "pickup", "location": NYC}, None)
+    assert [f["location"] for f in order["fulfillments"]] == [NYC]

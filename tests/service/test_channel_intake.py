@@ -14,7 +14,14 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
 from omnifill.domain.catalog import Sku
 from omnifill.domain.channels import Allocation, Channel, ChannelKind
-from omnifill.domain.errors import BadSignature, Forbidden, InvalidInput, InvalidTransition, NotFound
+from omnifill.domain.errors import (
+    BadSignature,
+    Forbidden,
+    InsufficientStock,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
 from omnifill.domain.locations import LocationKind
 from omnifill.domain.orders import Order, OrderStatus
 from omnifill.services.catalog import create_sku
@@ -230,3 +237,12 @@ def test_the_feed_is_the_channels_own_or_an_operators(network: UnitOfWork) -> No
     for key in ("channel:shop", "store:ST-NYC"):
         with pytest.raises(Forbidden):
             channel_availability(network, "amazon", Principal.parse(key), None, None, 10, NOW)
+
+
+def test_an_order_the_network_cannot_cover_is_kept_and_placed_once_stock_arrives(network: UnitOfWork) -> None:
+    with pytest.raises(InsufficientStock) as refused:
+        shopify(network, "orders/create", shopify_order(1006, [shopify_line(1, "MUG", 5, "3.00")]))
+    [kept] = list_rejected(network, "shop", ADMIN, "rejected", None, 50)
+    assert (kept.id, kept.error_field) == (refused.value.details["rejected_id"], "lines")
+    stock(network, {("MUG", "ST-NYC"): 2})
+    assert replay_rejected(network, "shop", kept.id, ADMIN, LATER).result == "placed"

@@ -69,6 +69,14 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/v1/shipments/shp_0000000000000000000000000", None),
     ("GET", "/v1/shipments/shp_0000000000000000000000000/label", None),
     ("POST", "/v1/shipments/shp_0000000000000000000000000/events", {"status": "in_transit"}),
+    ("POST", "/v1/channels", {"code": "amazon-us", "kind": "amazon"}),
+    ("GET", "/v1/channels", None),
+    ("GET", "/v1/channels/amazon-us", None),
+    ("PATCH", "/v1/channels/amazon-us", {"allocation": None}),
+    ("POST", "/v1/channels/amazon-us/import", {"orders": {"payload": {"Orders": []}}, "items": {}}),
+    ("GET", "/v1/channels/amazon-us/rejected", None),
+    ("POST", "/v1/channels/amazon-us/rejected/rej_0000000000000000000000000/replay", None),
+    ("GET", "/v1/channels/amazon-us/availability", None),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     SHIPPING_WRITE = "shipping:write"  # tracking events: in transit, out for delivery, delivered, exception
     EVENTS_READ = "events:read"  # the whole event stream (every order, every channel): admin and operator only
     WEBHOOKS_WRITE = "webhooks:write"  # webhook subscriptions, their dead letters and replays
+    CHANNELS_SYNC = "channels:sync"  # a channel's connector: import its orders, its availability feed, its rejects
 
 
 _P = Permission
@@ -46,7 +47,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.STORE: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ,
                            _P.FULFILLMENT_WRITE, _P.AVAILABILITY_READ, _P.SHIPPING_READ}),
     Role.CHANNEL: frozenset({_P.CATALOG_READ, _P.NETWORK_READ, _P.ORDERS_READ, _P.ORDERS_WRITE,
-                             _P.AVAILABILITY_READ, _P.SHIPPING_READ}),
+                             _P.AVAILABILITY_READ, _P.SHIPPING_READ, _P.CHANNELS_SYNC}),
     # A vendor sees the orders it ships (with the ship-to address it needs) and feeds its own stock.
     Role.VENDOR: frozenset({_P.CATALOG_READ, _P.INVENTORY_READ, _P.INVENTORY_WRITE, _P.ORDERS_READ,
                             _P.FULFILLMENT_WRITE, _P.SHIPPING_READ}),

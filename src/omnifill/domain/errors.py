@@ -75,3 +75,9 @@ class NoCarrier(DomainError):
     """No configured carrier offers this service level between these two places."""
 
     code = "no_carrier"
+
+
+class BadSignature(DomainError):
+    """A webhook whose signature does not match its body under the channel's secret: nothing of it is kept."""
+
+    code = "bad_signature"

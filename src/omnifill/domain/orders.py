@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from omnifill.domain.errors import InvalidInput, InvalidTransition
 
@@ -158,6 +158,8 @@ class OrderDraft:
     ship_to: Address | None
     delivery: Delivery
     lines: tuple[OrderLine, ...]
+    # What a channel adapter keeps as information: the channel's totals, taxes, discounts (docs/INTEGRATIONS.md).
+    channel_data: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -209,6 +211,7 @@ class Order:
     created_at: datetime
     fulfillments: list[FulfillmentOrder] = field(default_factory=list)
     routing_profile: str | None = None  # the profile its routing decisions followed
+    channel_data: dict[str, Any] | None = None  # as the channel adapter kept it (OrderDraft.channel_data)
 
     def cancel(self) -> None:
         # Every move is checked before any is made, so a refused cancel leaves the order as it was.

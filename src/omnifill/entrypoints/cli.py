@@ -6,6 +6,7 @@ import os
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,9 +16,11 @@ from omnifill.adapters.sql.engine import make_engine
 from omnifill.adapters.sql.migrate import upgrade_database
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
+from omnifill.domain.access import Principal, Role
 from omnifill.domain.errors import AlreadyExists, DomainError
 from omnifill.entrypoints.configured import event_outlets_from, notifier_from, timers_from
 from omnifill.services.access import create_api_key
+from omnifill.services.channel_intake import import_orders
 from omnifill.services.demo import is_empty, seed_demo
 from omnifill.services.event_relay import move_events
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
@@ -190,6 +193,25 @@ def deliver_events_command(
             time.sleep(every)
     finally:
         outlets.close()
+
+
+@app.command("import")
+def import_command(
+    channel: Annotated[str, typer.Argument(help="The code of a configured Amazon channel.")],
+    file: Annotated[Path, typer.Argument(help="getOrders + getOrderItems JSON (docs/INTEGRATIONS.md), or an "
+                                               "ORDER_CHANGE notification.", exists=True, dir_okay=False)],
+) -> None:
+    """Import a channel's orders from a file, as POST /v1/channels/{code}/import does; one line per order."""
+    try:
+        outcomes = import_orders(_uow(), channel, file.read_bytes(), Principal(Role.OPERATOR), datetime.now(UTC))
+    except DomainError as error:
+        typer.echo(f"refused: {error.message} {error.details or ''}".rstrip(), err=True)
+        raise typer.Exit(1) from None
+    for outcome in outcomes:
+        shown = outcome.order_id or outcome.rejected_id or ""
+        typer.echo(f"{outcome.external_id}: {outcome.result} {shown} {outcome.note or ''}".rstrip())
+    if any(o.result == "rejected" for o in outcomes):
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -11,6 +11,7 @@ from omnifill.adapters.sql.inventory_repository import Balance, Keys, NetworkTot
 
 __all__ = ["Balance", "MovementRequest", "NetworkTotal", "list_balances", "record_movement", "set_safety_stock"]
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
+from omnifill.domain.channels import stock_availability_event
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, count_delta, movement
@@ -62,13 +63,16 @@ def set_safety_stock(
     with uow:
         keys, sku_cost = _keys(uow, sku, location)
         uow.inventory.ensure_level(keys, sku_cost, now)
-        level = replace(uow.inventory.level_for_update(keys) or StockLevel(), safety_stock=units)
+        before = uow.inventory.level_for_update(keys) or StockLevel()
+        level = replace(before, safety_stock=units)
         uow.inventory.store_level(keys, level, now)
         uow.outbox.add([DomainEvent(
             "inventory.safety_stock_set", "inventory", f"{sku}@{location}",
             {"sku": sku, "location": location, "safety_stock": units, "available": level.available, "actor": actor},
             now,
         )])
+        if before.available != level.available:  # the one change of availability that is not a ledger movement
+            uow.outbox.add([stock_availability_event(sku, location, before.available, level.available, now)])
         uow.commit()
     return level
 

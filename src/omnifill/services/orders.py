@@ -157,7 +157,7 @@ def _order_from_plan(draft: OrderDraft, decision: RoutingDecision, now: datetime
     return Order(
         id=new_id("ord"), channel=draft.channel, external_id=draft.external_id, status=OrderStatus.ALLOCATED,
         customer=draft.customer, ship_to=draft.ship_to, delivery=draft.delivery, lines=draft.lines,
-        created_at=now, fulfillments=fulfillments, routing_profile=decision.profile,
+        created_at=now, fulfillments=fulfillments, routing_profile=decision.profile, channel_data=draft.channel_data,
     )
 
 

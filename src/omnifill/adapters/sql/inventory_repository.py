@@ -12,7 +12,9 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from omnifill.adapters.sql.catalog_repository import LOCATION_COLUMNS, location_from_values
+from omnifill.adapters.sql.records_repository import OutboxRepository
 from omnifill.adapters.sql.tables import inventory_levels, inventory_movements, locations, opportunity_costs, skus
+from omnifill.domain.channels import availability_changed
 from omnifill.domain.inventory import Movement, StockLevel
 from omnifill.domain.locations import Location
 
@@ -142,9 +144,17 @@ class InventoryRepository:
         return StockLevel(row[0], row[1], row[2], row[3]) if row else None
 
     def record(self, rows: Sequence[tuple[Movement, Keys, StockLevel]], now: datetime) -> None:
-        """Append ledger rows; each carries the balance it produced, so history reads without replaying."""
+        """Append ledger rows; each carries the balance it produced, so history reads without replaying.
+
+        Every change of on-hand or reserved passes through here, whoever made it (intake, cancels, picks,
+        counts, feeds), so this is the one place that tells channel connectors a location's availability moved:
+        an `inventory.availability_changed` event per row that changed it, in the same transaction.
+        """
         if not rows:
             return
+        OutboxRepository(self._c).add(
+            event for m, _, after in rows if (event := availability_changed(m, after, now)) is not None
+        )
         self._c.execute(_INSERT_MOVEMENTS, [
             {
                 "sku_id": keys.sku_id, "location_id": keys.location_id, "kind": str(m.kind),

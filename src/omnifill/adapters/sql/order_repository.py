@@ -53,7 +53,7 @@ class OrderRepository:
             "service_level": str(order.delivery.service_level) if order.delivery.service_level else None,
             "pickup_location": order.delivery.location, "promised_by": order.delivery.promised_by,
             "routing_profile": order.routing_profile, "curbside": order.delivery.curbside,
-            "created_at": order.created_at, "updated_at": now,
+            "created_at": order.created_at, "updated_at": now, "channel_data": order.channel_data,
         })
         self._c.execute(_INSERT_LINES, [
             {"order_id": order.id, "line_no": no, "sku": line.sku, "quantity": line.quantity,
@@ -306,5 +306,5 @@ def _order_from_row(row: RowMapping, lines: list[OrderLine], fulfillments: list[
             row["pickup_location"], row["promised_by"], row["curbside"],
         ),
         lines=tuple(lines), created_at=row["created_at"], fulfillments=fulfillments,
-        routing_profile=row["routing_profile"],
+        routing_profile=row["routing_profile"], channel_data=row["channel_data"],
     )

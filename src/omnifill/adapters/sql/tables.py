@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -128,6 +129,7 @@ orders = Table(
     Column("curbside", Boolean, nullable=False, server_default=false()),  # a pickup brought out to the car
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    Column("channel_data", Json),  # a channel adapter's information: totals, taxes, discounts as the channel sent
     UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
 )
 Index("ix_orders_status", orders.c.status, orders.c.id)
@@ -478,3 +480,34 @@ console_sessions = Table(
     Column("expires_at", Timestamp, nullable=False),
 )
 Index("ix_console_sessions_username", console_sessions.c.username)
+
+# Sales channels as configured data. The secret is kept as given (not hashed): HMAC verification needs it.
+channels = Table(
+    "channels", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("secret", String(500)),
+    Column("allocation", Json),  # {"share": {kind: "0.8"}, "locations": {code: "0.5"}, "buffer": 2}; null: everything
+    Column("pickup_locations", Json, nullable=False),  # the channel's pickup place → omnifill store code
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+# Payloads a channel sent that could not become an order (or a cancellation): kept whole, to replay after a fix.
+channel_rejections = Table(
+    "channel_rejections", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("channel", ForeignKey("channels.code"), nullable=False),
+    Column("topic", String(64), nullable=False),  # the webhook topic, or "import"
+    Column("headers", Json, nullable=False),  # the few headers that say what the delivery was
+    Column("body", LargeBinary, nullable=False),  # the raw bytes, exactly as received
+    Column("error_field", String(300), nullable=False),  # the JSON path in the payload that failed
+    Column("error_message", String(500), nullable=False),
+    Column("status", String(16), nullable=False),  # rejected → replayed
+    Column("order_id", String(40)),  # the order the replay placed (or cancelled)
+    Column("received_at", Timestamp, nullable=False),
+    Column("replayed_at", Timestamp),
+)
+Index("ix_channel_rejections_channel", channel_rejections.c.channel, channel_rejections.c.id)
+# The availability feed asks which balances changed since a time.
+Index("ix_inventory_levels_updated_at", inventory_levels.c.updated_at)

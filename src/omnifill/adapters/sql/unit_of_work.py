@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Engine
 
 from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
+from omnifill.adapters.sql.channel_repository import ChannelRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.event_repository import EventStreamRepository
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
@@ -59,6 +60,7 @@ class UnitOfWork:
     webhooks: WebhookRepository
     console_users: ConsoleUserRepository
     operations: OperationsRepository
+    channels: ChannelRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -97,6 +99,7 @@ class UnitOfWork:
         self.webhooks = WebhookRepository(connection)
         self.console_users = ConsoleUserRepository(connection)
         self.operations = OperationsRepository(connection)
+        self.channels = ChannelRepository(connection)
         return self
 
     @property

@@ -23,6 +23,7 @@ from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handle
 from omnifill.entrypoints.api.routes import (
     availability,
     catalog,
+    channels,
     fulfillments,
     inventory,
     network,
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok"}
 
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
-                   routing, availability, event_stream, webhook_subscriptions):
+                   routing, availability, event_stream, webhook_subscriptions, channels):
         app.include_router(module.router)
     install_console(app)
     return app

@@ -28,6 +28,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.DuplicateOrder: 409,
     e.NoWorkWaiting: 409,
     e.NoCarrier: 409,
+    e.BadSignature: 401,
 }
 HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}

@@ -13,9 +13,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     WithJsonSchema,
     field_validator,
+    model_serializer,
 )
 
 from omnifill.domain.catalog import Sku
@@ -390,6 +392,15 @@ class OrderOut(BaseModel):
     lines: list[OrderLineOut]
     fulfillments: list[FulfillmentOut]
     created_at: datetime
+    channel_data: dict[str, Any] | None = None  # what a channel adapter kept: the channel's totals, taxes, discounts
+
+    @model_serializer(mode="wrap")
+    def _channel_data_only_when_kept(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Orders placed through POST /v1/orders keep nothing from a channel: their shape stays as it always was.
+        data: dict[str, Any] = handler(self)
+        if data.get("channel_data") is None:
+            data.pop("channel_data", None)
+        return data
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
@@ -416,7 +427,7 @@ class OrderOut(BaseModel):
                                lines=[FulfillmentLineOut(sku=ln.sku, quantity=ln.quantity) for ln in f.lines])
                 for f in order.fulfillments
             ],
-            created_at=order.created_at,
+            created_at=order.created_at, channel_data=order.channel_data,
         )
 
 

@@ -1,0 +1,1 @@
+"""Channel adapters: each channel's native payload → a canonical ChannelMessage (domain/channel_orders.py)."""

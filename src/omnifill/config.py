@@ -47,3 +47,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 10.0
+    # Returns: the policy (windows, final-sale SKUs, reasons and their restocking fees; JSON like
+    # src/omnifill/data/return_policy.json; the shipped one if unset), and how many days a return authorization
+    # nothing came back for stays open before it expires.
+    return_policy_file: Path | None = None
+    return_expiry_days: float = 30.0

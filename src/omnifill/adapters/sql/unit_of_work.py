@@ -13,6 +13,7 @@ from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
+from omnifill.adapters.sql.return_repository import ReturnRepository
 from omnifill.adapters.sql.routing_repository import (
     BackorderRepository,
     OpportunityCostRepository,
@@ -51,6 +52,7 @@ class UnitOfWork:
     cartons: CartonRepository
     shipments: ShipmentRepository
     notifications: NotificationRepository
+    returns: ReturnRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -85,6 +87,7 @@ class UnitOfWork:
         self.cartons = CartonRepository(connection)
         self.shipments = ShipmentRepository(connection)
         self.notifications = NotificationRepository(connection)
+        self.returns = ReturnRepository(connection)
         return self
 
     @property

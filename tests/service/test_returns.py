@@ -29,8 +29,8 @@ from omnifill.domain.shipping import ShipmentStatus, TrackingEvent, is_s10_track
 from omnifill.services.fulfillment import advance, hand_over
 from omnifill.services.orders import get_order, place_order
 from omnifill.services.return_receiving import Receipt, list_dispositions, receive_return
-from omnifill.services.return_settlement import RefundMethod, exchange_return, refund_return
-from omnifill.services.returns import ReturnRequest, authorize_return, get_return, return_label
+from omnifill.services.return_settlement import RefundMethod, close_return, exchange_return, refund_return
+from omnifill.services.returns import ReturnRequest, authorize_return, cancel_return, get_return, return_label
 from omnifill.services.shipping import ship_fulfillment, track_shipment
 from omnifill.services.timers import TimerSettings, run_timers
 from tests.conftest import NOW
@@ -275,3 +275,21 @@ def test_keys_act_on_their_own_channel_and_store_only(network: UnitOfWork) -> No
         get_return(network, rma, Principal.parse("store:PHL"))
     assert row_counts(network.engine) == before | {"return_authorizations": 1, "return_lines": 1,
                                                    "outbox_events": before["outbox_events"] + 1}
+
+
+def test_a_cancelled_return_frees_its_units_and_a_closed_one_keeps_what_came_back(network: UnitOfWork) -> None:
+    order = delivered(network, ship_order("1", {"A": 2}))
+    cancelled = authorize(network, order, {"A": 2})
+    assert cancel_return(network, cancelled, ADMIN, LATER).status is ReturnStatus.CANCELLED
+    kept = authorize(network, order, {"A": 2}, reason="damaged")  # the cancelled one holds nothing
+    receive(network, kept, "NYC", ("A", 1, Condition.DEFECTIVE))
+
+    closed = close_return(network, kept, ADMIN, LATER)
+
+    assert (closed.status, closed.refund) == (ReturnStatus.CLOSED, None)
+    with pytest.raises(InvalidTransition) as refused:
+        cancel_return(network, kept, ADMIN, LATER)
+    assert refused.value.details["current_status"] == "closed"
+    authorize(network, order, {"A": 1})  # the unit that never came back may be returned again
+    assert event_types(network, kept) == ["return.authorized", "return.received", "return.closed"]
+    assert event_types(network, cancelled) == ["return.authorized", "return.cancelled"]

@@ -20,6 +20,12 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, ROUND_HALF_UP)
 
 
+def money_text(amount: Decimal) -> str:
+    """To the cent ("12.00"), unless a price carries more places ("12.9950" stays as it is)."""
+    rounded = amount.quantize(CENT)
+    return str(rounded) if rounded == amount else str(amount.normalize())
+
+
 @dataclass(frozen=True, slots=True)
 class ReasonRule:
     """What a return reason costs the customer, and whether the retailer caused it (then shipping is refunded)."""

@@ -21,7 +21,7 @@ from omnifill.domain.orders import DeliveryMethod, FulfillmentStatus, Order, Ord
 from omnifill.domain.return_policy import ReturnedUnits, ReturnPolicy, Shipping, refund_for
 from omnifill.domain.returns import ReturnAuthorization, ReturnStatus
 from omnifill.services.orders import place_order
-from omnifill.services.returns import change_status, return_event, visible_return, write_return
+from omnifill.services.returns import change_status, move_return, return_event, visible_return, write_return
 
 SHIPPED = frozenset({FulfillmentStatus.SHIPPED, FulfillmentStatus.DELIVERED})
 EXCHANGEABLE = frozenset({ReturnStatus.AUTHORIZED, ReturnStatus.PARTIALLY_RECEIVED, ReturnStatus.RECEIVED})
@@ -76,12 +76,7 @@ def _shipping(uow: UnitOfWork, order: Order) -> Shipping:
 
 def close_return(uow: UnitOfWork, return_id: str, principal: Principal, now: datetime) -> ReturnAuthorization:
     """Settle what came back without a refund (kept as store policy decides, or paid outside omnifill)."""
-    with uow:
-        rma = visible_return(uow, return_id, principal, lock=True)
-        change_status(uow, rma, ReturnStatus.CLOSED, now)
-        uow.outbox.add([return_event("return.closed", rma, now, actor=str(principal))])
-        uow.commit()
-    return rma
+    return move_return(uow, return_id, principal, now, ReturnStatus.CLOSED)
 
 
 # ---------------------------------------------------------------------------------------------------- exchange

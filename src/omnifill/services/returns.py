@@ -213,10 +213,17 @@ def list_returns(
 
 def cancel_return(uow: UnitOfWork, return_id: str, principal: Principal, now: datetime) -> ReturnAuthorization:
     """Nothing came back and nothing will: the units may be returned again on another RMA."""
+    return move_return(uow, return_id, principal, now, ReturnStatus.CANCELLED)
+
+
+def move_return(
+    uow: UnitOfWork, return_id: str, principal: Principal, now: datetime, target: ReturnStatus,
+) -> ReturnAuthorization:
+    """One status move on an RMA this key may see, with its `return.<status>` event."""
     with uow:
         rma = visible_return(uow, return_id, principal, lock=True)
-        change_status(uow, rma, ReturnStatus.CANCELLED, now)
-        uow.outbox.add([return_event("return.cancelled", rma, now, actor=str(principal))])
+        change_status(uow, rma, target, now)
+        uow.outbox.add([return_event(f"return.{target}", rma, now, actor=str(principal))])
         uow.commit()
     return rma
 

@@ -22,7 +22,7 @@ from omnifill.adapters.sql.tables import (
     skus,
 )
 from omnifill.domain import return_analytics as analytics
-from omnifill.domain.return_policy import Refund, RefundLine
+from omnifill.domain.return_policy import Refund, RefundLine, money_text
 from omnifill.domain.returns import (
     Condition,
     Disposition,
@@ -85,11 +85,14 @@ class ReturnRepository:
 
     def page(self, *, order_id: str | None, status: str | None, channel: str | None, location: str | None,
              after: str | None, limit: int) -> list[ReturnAuthorization]:
-        """RMAs in id order; `location` keeps those authorized for that store or received there."""
+        """RMAs in id order; `order_id` finds the returns of an order and the one it replaces in an exchange,
+        `location` those authorized for that store or received there."""
         query = select(_ra).order_by(_ra.c.id).limit(limit)
-        for column, value in ((_ra.c.order_id, order_id), (_ra.c.status, status), (_ra.c.channel, channel)):
+        for column, value in ((_ra.c.status, status), (_ra.c.channel, channel)):
             if value is not None:
                 query = query.where(column == value)
+        if order_id is not None:
+            query = query.where(or_(_ra.c.order_id == order_id, _ra.c.replacement_order_id == order_id))
         if location is not None:
             received_there = (select(_rd.c.return_id).join(locations, locations.c.id == _rd.c.location_id)
                               .where(locations.c.code == location))
@@ -201,10 +204,12 @@ def _rma(row: RowMapping, lines: list[ReturnLine], received_at: tuple[str, ...])
 
 def refund_json(refund: Refund) -> dict[str, Any]:
     return {
-        "lines": [{"sku": ln.sku, "quantity": ln.quantity, "reason": ln.reason, "unit_price": str(ln.unit_price),
-                   "amount": str(ln.amount), "restocking_fee": str(ln.restocking_fee), "refund": str(ln.refund)}
+        "lines": [{"sku": ln.sku, "quantity": ln.quantity, "reason": ln.reason, "unit_price": money_text(ln.unit_price),
+                   "amount": money_text(ln.amount), "restocking_fee": money_text(ln.restocking_fee),
+                   "refund": money_text(ln.refund)}
                   for ln in refund.lines],
-        "shipping": str(refund.shipping), "restocking_fee": str(refund.restocking_fee), "total": str(refund.total),
+        "shipping": money_text(refund.shipping), "restocking_fee": money_text(refund.restocking_fee),
+        "total": money_text(refund.total),
     }
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 
 from omnifill.adapters.sql.tables import shipments
@@ -40,6 +42,7 @@ from tests.e2e.conftest import (
     order_body,
     row_counts,
 )
+from tests.e2e.test_malformed_input import json_values
 from tests.factories import ZIP
 from tests.labels import pages
 
@@ -285,3 +288,36 @@ def test_a_return_after_the_window_is_refused_naming_the_line(
     assert problem["field"] == "lines[0].sku"
     assert problem["problem"].startswith(f"the return window for {TEE} (30 days from ")
     assert row_counts(engine) == before
+
+
+return_shaped = st.fixed_dictionaries({}, optional={
+    "order_id": json_values, "method": json_values | st.sampled_from(["in_store", "mail"]),
+    "location": json_values | st.just(NYC),
+    "lines": json_values | st.lists(st.fixed_dictionaries({}, optional={
+        "sku": json_values | st.just(TEE), "quantity": json_values, "reason": json_values,
+        "condition": json_values | st.just("damaged"), "disposition": json_values}), max_size=3),
+    "exchange": json_values,
+})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=return_shaped | json_values, action=st.sampled_from(["", "/receive", "/refund", "/exchange"]))
+def test_any_json_at_all_is_never_a_5xx(
+    api: TestClient, network: Network, web_channel: Headers, admin: Headers, body: Any, action: str,
+) -> None:
+    path = "/v1/returns" + (f"/{_one_return(api, web_channel, admin)}{action}" if action else "")
+
+    response = api.post(path, headers={**admin, "Content-Type": "application/json"}, content=json.dumps(body).encode())
+
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def _one_return(api: TestClient, channel: Headers, admin: Headers) -> str:
+    """The return every example posts to: made once per test database."""
+    found = api.get("/v1/returns", headers=admin).json()["items"]
+    if found:
+        return str(found[0]["id"])
+    order = delivered(api, channel, admin, "F-1", {TEE: 2})
+    return str(created(api.post("/v1/returns", headers=channel, json=return_body(order, {TEE: 2})))["id"])

@@ -78,7 +78,7 @@ def dispositions(
     a store key sees its own store's."""
     caller.require(Permission.RETURNS_RECEIVE)
     after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, int):
+    if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
         raise InvalidInput("cursor", "not a cursor this API returned")
     found = return_receiving.list_dispositions(uow, caller, location=location, disposition=disposition,
                                                return_id=return_id, after=after, limit=limit)

@@ -3,10 +3,13 @@ received unit goes, and the refund arithmetic."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnifill.adapters.return_policy import load_return_policy, return_policy_from
 from omnifill.domain.errors import InvalidInput, InvalidTransition
@@ -104,9 +107,9 @@ def test_receiving_moves_the_status_with_what_is_outstanding() -> None:
                    ReceivedLine("TV", 1, Condition.DAMAGED, Disposition.QUARANTINE)])
     assert (found.status, found.received_units) == (ReturnStatus.RECEIVED, 3)
 
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidTransition) as refused:
         found.receive([ReceivedLine("TEE", 1, Condition.SELLABLE, sellable)])
-    assert refused.value.field == "lines[0].quantity"
+    assert refused.value.details["current_status"] == "received"
     found.move(ReturnStatus.REFUNDED)
     with pytest.raises(InvalidTransition):
         found.move(ReturnStatus.REFUNDED)
@@ -181,3 +184,37 @@ def test_the_shipped_policy_reads_and_a_broken_one_is_refused_by_name() -> None:
     with pytest.raises(InvalidInput) as refused:
         return_policy_from({"reasons": {"x": {"restocking_fee_percent": "120"}}})
     assert refused.value.field == "restocking_fee_percent"
+
+
+# ------------------------------------------------------------------------------------------------- properties
+
+steps = st.lists(st.tuples(st.sampled_from(["authorize", "receive", "refund", "close", "cancel", "expire"]),
+                           st.integers(min_value=0, max_value=5), st.integers(min_value=1, max_value=4)),
+                 max_size=25)
+
+
+@given(delivered_units=st.integers(min_value=0, max_value=8), script=steps)
+def test_no_sequence_of_moves_lets_more_come_back_than_was_delivered(
+    delivered_units: int, script: list[tuple[str, int, int]],
+) -> None:
+    delivered = {"TEE": Delivered(delivered_units, date(2026, 11, 20))}
+    rmas: list[ReturnAuthorization] = []
+    for move, which, units in script:
+        before = deepcopy(rmas)
+        try:
+            if move == "authorize":
+                check_request([RequestedLine("TEE", units, "size_fit")], "web", delivered, rmas, POLICY,
+                              date(2026, 11, 25))
+                rmas.append(rma(ReturnStatus.AUTHORIZED, ReturnLine("TEE", units, "size_fit")))
+            elif rmas and move == "receive":
+                rmas[which % len(rmas)].receive([ReceivedLine("TEE", units, Condition.SELLABLE, Disposition.RESTOCK)])
+            elif rmas:
+                target = {"refund": ReturnStatus.REFUNDED, "close": ReturnStatus.CLOSED,
+                          "cancel": ReturnStatus.CANCELLED, "expire": ReturnStatus.EXPIRED}[move]
+                rmas[which % len(rmas)].move(target)
+        except (InvalidInput, InvalidTransition):
+            assert rmas == before  # refused: nothing changed
+
+        assert 0 <= returnable(delivered, rmas)["TEE"] <= delivered_units
+        assert sum(r.received_units for r in rmas) <= delivered_units
+        assert all(0 <= ln.received <= ln.quantity for r in rmas for ln in r.lines)

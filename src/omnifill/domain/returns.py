@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from omnifill.domain.errors import InvalidInput
+from omnifill.domain.errors import InvalidInput, InvalidTransition
 from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKind, great_circle_miles
 from omnifill.domain.orders import transition
 from omnifill.domain.return_policy import Refund, ReturnPolicy
@@ -135,6 +135,9 @@ class ReturnAuthorization:
 
     def receive(self, lines: Sequence[ReceivedLine]) -> None:
         """Count units in, each within what is still expected; the status follows from what is outstanding."""
+        if self.status not in OPEN_RETURNS:
+            raise InvalidTransition(f"return {self.id} is {self.status}; nothing more is received on it",
+                                    current_status=str(self.status))
         for sku, quantity in check_receipt(self, lines).items():
             line = self.line(sku)
             assert line is not None  # check_receipt refused a SKU not on the RMA

@@ -16,10 +16,9 @@ from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.return_repository import DispositionRecord
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
-from omnifill.domain.errors import InvalidTransition, NotFound
+from omnifill.domain.errors import NotFound
 from omnifill.domain.inventory import Movement, MovementKind, StockLevel, movement
 from omnifill.domain.returns import (
-    OPEN_RETURNS,
     Condition,
     Disposition,
     ReceivedLine,
@@ -44,9 +43,6 @@ def receive_return(
         rma = uow.returns.get(return_id, lock=True)
         if rma is None:
             raise NotFound(f"no return {return_id}", return_id=return_id)
-        if rma.status not in OPEN_RETURNS:
-            raise InvalidTransition(f"return {rma.id} is {rma.status}; nothing more is received on it",
-                                    current_status=str(rma.status))
         location = returns_place(uow, receipt.location, "location")
         location_id = uow.locations.id_for(location.code)
         assert location_id is not None

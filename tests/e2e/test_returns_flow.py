@@ -131,6 +131,13 @@ def test_a_mail_return_with_a_label_where_a_damaged_unit_never_becomes_available
     found = api.get("/v1/returns/dispositions", headers=admin, params={"return": rma["id"]}).json()["items"]
     assert [(d["location"], d["condition"], d["disposition"], d["quantity"]) for d in found] == [
         (RETURNS_WAREHOUSE, "sellable", "restock", 1), (RETURNS_WAREHOUSE, "damaged", "dispose", 1)]
+    queue = api.get("/v1/returns/dispositions", headers=admin, params={"waiting": "true"}).json()["items"]
+    assert [d["disposition"] for d in queue] == ["dispose"]
+    disposed = act(api, admin, f"/v1/returns/dispositions/{queue[0]['id']}/resolve", {"outcome": "dispose"})
+    assert (disposed["outcome"], disposed["resolved_by"]) == ("dispose", "admin")
+    assert balance(api, admin, TEE, RETURNS_WAREHOUSE)["on_hand"] == 1
+    again = api.post(f"/v1/returns/dispositions/{queue[0]['id']}/resolve", headers=admin, json={"outcome": "restock"})
+    error_of(again, 409, "invalid_transition")
     refunded = act(api, web_channel, f"/v1/returns/{rma['id']}/refund", {"method": "store_credit"})
     # 10 % restocking fee on both units (the reason is the customer's, whatever condition they came in)
     assert (refunded["refund"]["restocking_fee"], refunded["refund"]["total"]) == ("2.40", "21.60")

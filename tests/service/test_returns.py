@@ -19,6 +19,7 @@ from omnifill.domain.pickup import PickupProof
 from omnifill.domain.returns import (
     Condition,
     Disposition,
+    Outcome,
     ReceivedLine,
     RequestedLine,
     ReturnMethod,
@@ -28,7 +29,7 @@ from omnifill.domain.returns import (
 from omnifill.domain.shipping import ShipmentStatus, TrackingEvent, is_s10_tracking_number
 from omnifill.services.fulfillment import advance, hand_over
 from omnifill.services.orders import get_order, place_order
-from omnifill.services.return_receiving import Receipt, list_dispositions, receive_return
+from omnifill.services.return_receiving import Receipt, list_dispositions, receive_return, resolve_disposition
 from omnifill.services.return_settlement import RefundMethod, close_return, exchange_return, refund_return
 from omnifill.services.returns import ReturnRequest, authorize_return, cancel_return, get_return, return_label
 from omnifill.services.shipping import ship_fulfillment, track_shipment
@@ -185,6 +186,29 @@ def test_a_damaged_unit_never_becomes_available(network: UnitOfWork) -> None:
         ("A", 1, Disposition.QUARANTINE), ("A", 1, Disposition.REFURBISH)]
     assert list_dispositions(network, Principal.parse("store:PHL"), location=None, disposition=None,
                              return_id=rma, after=None, limit=50) == []
+    assert_ledger_matches_balances(network)
+
+
+def test_a_refurbished_unit_is_restocked_off_its_queue_once(network: UnitOfWork) -> None:
+    order = picked_up(network, pickup_order("1", {"A": 2}, "NYC"))
+    rma = authorize(network, order, {"A": 2}, reason="damaged")
+    receive(network, rma, "NYC", ("A", 1, Condition.REFURBISH), ("A", 1, Condition.DAMAGED))
+    store = Principal.parse("store:NYC")
+    refurbish, quarantine = list_dispositions(network, store, location="NYC", disposition=None, return_id=rma,
+                                              waiting=True)
+
+    with pytest.raises(Forbidden):
+        resolve_disposition(network, refurbish.id, Outcome.RESTOCK, Principal.parse("store:PHL"), LATER)
+    done = resolve_disposition(network, refurbish.id, Outcome.RESTOCK, store, LATER)
+    resolve_disposition(network, quarantine.id, Outcome.DISPOSE, store, LATER)
+
+    assert (done.outcome, done.resolved_by) == (Outcome.RESTOCK, "store:NYC")
+    assert levels(network)[("A", "NYC")] == (4, 0)  # 3 after the pickup, and the refurbished one
+    assert [(m["kind"], m["quantity"]) for m in ledger(network)][-1] == ("return", 1)
+    with pytest.raises(InvalidTransition):
+        resolve_disposition(network, refurbish.id, Outcome.DISPOSE, store, LATER)
+    assert list_dispositions(network, store, location=None, disposition=None, return_id=rma, waiting=True) == []
+    assert event_types(network, rma)[-2:] == ["return.disposition_resolved", "return.disposition_resolved"]
     assert_ledger_matches_balances(network)
 
 

@@ -63,6 +63,14 @@ class Disposition(StrEnum):
     REFURBISH = "refurbish"  # the refurbishment work queue
 
 
+class Outcome(StrEnum):
+    """How a received unit left the disposition queue."""
+
+    RESTOCK = "restock"  # sellable (again): a `return` movement puts it on the shelf
+    DISPOSE = "dispose"
+    RETURNED_TO_VENDOR = "returned_to_vendor"
+
+
 _D = Disposition
 ALLOWED_DISPOSITIONS: dict[Condition, tuple[Disposition, ...]] = {  # the first is the default
     Condition.SELLABLE: (_D.RESTOCK,),

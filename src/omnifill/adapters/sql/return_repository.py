@@ -26,6 +26,7 @@ from omnifill.domain.return_policy import Refund, RefundLine, money_text
 from omnifill.domain.returns import (
     Condition,
     Disposition,
+    Outcome,
     ReceivedLine,
     ReturnAuthorization,
     ReturnLabel,
@@ -35,6 +36,7 @@ from omnifill.domain.returns import (
 )
 
 _ra, _rd = return_authorizations, return_dispositions
+_DISPOSITIONS = select(_rd, locations.c.code.label("location")).join(locations, locations.c.id == _rd.c.location_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,9 @@ class DispositionRecord:
     disposition: Disposition
     actor: str
     received_at: datetime
+    outcome: Outcome | None = None  # None: still waiting in its queue
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
 
 
 class ReturnRepository:
@@ -120,25 +125,40 @@ class ReturnRepository:
     def add_dispositions(
         self, return_id: str, lines: Sequence[ReceivedLine], location_id: int, actor: str, now: datetime,
     ) -> None:
+        """Restocked units are done as they arrive; the others wait in their queue until resolved."""
         self._c.execute(insert(_rd), [
             {"return_id": return_id, "sku": ln.sku, "location_id": location_id, "quantity": ln.quantity,
-             "condition": str(ln.condition), "disposition": str(ln.disposition), "actor": actor, "received_at": now}
+             "condition": str(ln.condition), "disposition": str(ln.disposition), "actor": actor, "received_at": now,
+             **_resolved(ln.disposition is Disposition.RESTOCK, actor, now)}
             for ln in lines
         ])
 
     def dispositions(self, *, location: str | None, disposition: str | None, return_id: str | None,
-                     after: int | None, limit: int) -> list[DispositionRecord]:
-        query = (select(_rd, locations.c.code.label("location")).join(locations, locations.c.id == _rd.c.location_id)
-                 .order_by(_rd.c.id).limit(limit))
+                     waiting: bool | None, after: int | None, limit: int) -> list[DispositionRecord]:
+        query = _DISPOSITIONS.order_by(_rd.c.id).limit(limit)
         for column, value in ((locations.c.code, location), (_rd.c.disposition, disposition),
                               (_rd.c.return_id, return_id)):
             if value is not None:
                 query = query.where(column == value)
+        if waiting is not None:
+            query = query.where(_rd.c.outcome.is_(None) if waiting else _rd.c.outcome.is_not(None))
         if after is not None:
             query = query.where(_rd.c.id > after)
-        return [DispositionRecord(r["id"], r["return_id"], r["sku"], r["location"], r["quantity"],
-                                  Condition(r["condition"]), Disposition(r["disposition"]), r["actor"],
-                                  r["received_at"]) for r in self._c.execute(query).mappings()]
+        return [_disposition(r) for r in self._c.execute(query).mappings()]
+
+    def disposition(self, disposition_id: int, *, lock: bool = False) -> tuple[DispositionRecord, int] | None:
+        """One disposition and its location's id; `lock` holds its row until commit."""
+        query = _DISPOSITIONS.where(_rd.c.id == disposition_id)
+        if lock and self._c.dialect.name == "postgresql":
+            query = query.with_for_update(of=_rd)
+        row = self._c.execute(query).mappings().first()
+        return (_disposition(row), row["location_id"]) if row else None
+
+    def resolve(self, disposition_id: int, outcome: Outcome, actor: str, now: datetime) -> bool:
+        """Take it off its queue, only if nobody did meanwhile."""
+        done = self._c.execute(update(_rd).where(_rd.c.id == disposition_id, _rd.c.outcome.is_(None))
+                               .values(outcome=str(outcome), resolved_by=actor, resolved_at=now))
+        return done.rowcount == 1
 
     # ------------------------------------------------------------------------------------------- analytics
 
@@ -186,6 +206,20 @@ class ReturnRepository:
             lines[r["return_id"]].append(ReturnLine(r["sku"], r["quantity"], r["reason"],
                                                     received[r["return_id"], r["sku"]]))
         return [_rma(h, lines[h["id"]], tuple(sorted(places[h["id"]]))) for h in heads]
+
+
+def _resolved(restocked: bool, actor: str, now: datetime) -> dict[str, Any]:
+    if restocked:
+        return {"outcome": str(Outcome.RESTOCK), "resolved_by": actor, "resolved_at": now}
+    return {"outcome": None, "resolved_by": None, "resolved_at": None}
+
+
+def _disposition(row: RowMapping) -> DispositionRecord:
+    return DispositionRecord(
+        row["id"], row["return_id"], row["sku"], row["location"], row["quantity"], Condition(row["condition"]),
+        Disposition(row["disposition"]), row["actor"], row["received_at"],
+        Outcome(row["outcome"]) if row["outcome"] else None, row["resolved_by"], row["resolved_at"],
+    )
 
 
 def _rma(row: RowMapping, lines: list[ReturnLine], received_at: tuple[str, ...]) -> ReturnAuthorization:

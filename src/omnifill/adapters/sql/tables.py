@@ -460,6 +460,10 @@ return_dispositions = Table(
     Column("disposition", String(32), nullable=False),  # domain/returns.py Disposition
     Column("actor", String(100), nullable=False),
     Column("received_at", Timestamp, nullable=False),
+    # Worked off the queue: restocked (a `return` movement then), disposed of or returned to the vendor.
+    Column("outcome", String(32)),
+    Column("resolved_by", String(100)),
+    Column("resolved_at", Timestamp),
     CheckConstraint("quantity > 0", name="quantity_positive"),
 )
 Index("ix_return_dispositions_return", return_dispositions.c.return_id)

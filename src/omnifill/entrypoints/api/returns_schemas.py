@@ -141,6 +141,10 @@ class ReturnOut(BaseModel):
         )
 
 
+class ResolveIn(Strict):
+    outcome: Literal["restock", "dispose", "returned_to_vendor"]
+
+
 class DispositionOut(BaseModel):
     id: int
     return_id: str
@@ -151,12 +155,16 @@ class DispositionOut(BaseModel):
     disposition: str
     received_by: str
     received_at: datetime
+    outcome: str | None = Field(description="restock, dispose or returned_to_vendor; null: still in its queue.")
+    resolved_by: str | None
+    resolved_at: datetime | None
 
     @classmethod
     def of(cls, d: DispositionRecord) -> DispositionOut:
         return cls(id=d.id, return_id=d.return_id, sku=d.sku, location=d.location, quantity=d.quantity,
                    condition=str(d.condition), disposition=str(d.disposition), received_by=d.actor,
-                   received_at=d.received_at)
+                   received_at=d.received_at, outcome=str(d.outcome) if d.outcome else None,
+                   resolved_by=d.resolved_by, resolved_at=d.resolved_at)
 
 
 class ReturnRateOut(BaseModel):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from omnifill.domain.access import Permission
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.return_analytics import GroupBy
-from omnifill.domain.returns import Disposition, ReturnStatus
+from omnifill.domain.returns import Disposition, Outcome, ReturnStatus
 from omnifill.entrypoints.api.auth import Caller, Uow
 from omnifill.entrypoints.api.pagination import decode_cursor, decode_text_cursor, encode_cursor
 from omnifill.entrypoints.api.returns_schemas import (
@@ -18,6 +18,7 @@ from omnifill.entrypoints.api.returns_schemas import (
     ExchangeIn,
     ReceiveIn,
     RefundIn,
+    ResolveIn,
     ReturnAnalyticsOut,
     ReturnIn,
     ReturnOut,
@@ -28,6 +29,7 @@ from omnifill.services import return_receiving, return_settlement, returns
 from omnifill.services.return_analytics import return_analytics
 
 router = APIRouter(prefix="/v1/returns", tags=["returns"])
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.post("", status_code=201)
@@ -71,19 +73,29 @@ def analytics(
 @router.get("/dispositions")
 def dispositions(
     caller: Caller, uow: Uow, location: str | None = None, disposition: Disposition | None = None,
-    return_id: Annotated[str | None, Query(alias="return")] = None, limit: Annotated[Limit, Query()] = 50,
-    cursor: str | None = None,
+    return_id: Annotated[str | None, Query(alias="return")] = None, waiting: bool | None = None,
+    limit: Annotated[Limit, Query()] = 50, cursor: str | None = None,
 ) -> Page[DispositionOut]:
     """Every unit received back and where it went (restock, quarantine, return_to_vendor, dispose, refurbish);
-    a store key sees its own store's."""
+    `waiting=true`: the queues still to work. A store key sees its own store's."""
     caller.require(Permission.RETURNS_RECEIVE)
     after = decode_cursor(cursor)
     if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
         raise InvalidInput("cursor", "not a cursor this API returned")
     found = return_receiving.list_dispositions(uow, caller, location=location, disposition=disposition,
-                                               return_id=return_id, after=after, limit=limit)
+                                               return_id=return_id, waiting=waiting, after=after, limit=limit)
     return Page(items=[DispositionOut.of(d) for d in found],
                 next_cursor=encode_cursor(found[-1].id) if len(found) == limit else None)
+
+
+@router.post("/dispositions/{disposition_id}/resolve")
+def resolve(disposition_id: RowId, body: ResolveIn, caller: Caller, uow: Uow) -> DispositionOut:
+    """Work a unit off its queue: `restock` (refurbished, or cleared from quarantine: on the shelf and available
+    at once), `dispose`, or `returned_to_vendor`."""
+    caller.require(Permission.RETURNS_RECEIVE)
+    outcome = Outcome(body.outcome)
+    return DispositionOut.of(return_receiving.resolve_disposition(uow, disposition_id, outcome, caller,
+                                                                  datetime.now(UTC)))
 
 
 @router.get("/{return_id}")

@@ -248,7 +248,7 @@ def return_event(kind: str, rma: ReturnAuthorization, now: datetime, **about: An
     label = rma.label
     return DomainEvent(kind, "return", rma.id, {
         "return_id": rma.id, "order_id": rma.order_id, "channel": rma.channel, "method": str(rma.method),
-        "status": str(rma.status), "location": rma.location,
+        "status": str(rma.status), "location": rma.location, "authorized_by": rma.actor,
         "lines": [{"sku": ln.sku, "quantity": ln.quantity, "reason": ln.reason, "received": ln.received}
                   for ln in rma.lines],
         "label": {"carrier": label.carrier, "tracking_number": label.tracking_number, "cost": str(label.cost),

@@ -61,3 +61,8 @@ class Settings(BaseSettings):
     nats_subject_prefix: str = "omnifill"
     # How long a console sign-in lasts before the person signs in again.
     console_session_hours: float = 12.0
+    # Returns: the policy (windows, final-sale SKUs, reasons and their restocking fees; JSON like
+    # src/omnifill/data/return_policy.json; the shipped one if unset), and how many days a return authorization
+    # nothing came back for stays open before it expires.
+    return_policy_file: Path | None = None
+    return_expiry_days: float = 30.0

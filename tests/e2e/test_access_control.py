@@ -77,6 +77,20 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/v1/channels/amazon-us/rejected", None),
     ("POST", "/v1/channels/amazon-us/rejected/rej_0000000000000000000000000/replay", None),
     ("GET", "/v1/channels/amazon-us/availability", None),
+    ("POST", "/v1/returns", {"order_id": "ord_0000000000000000000000000", "method": "in_store",
+                             "lines": [{"sku": TEE, "quantity": 1, "reason": "size_fit"}]}),
+    ("GET", "/v1/returns", None),
+    ("GET", "/v1/returns/rma_0000000000000000000000000", None),
+    ("GET", "/v1/returns/rma_0000000000000000000000000/label", None),
+    ("POST", "/v1/returns/rma_0000000000000000000000000/receive",
+     {"location": NYC, "lines": [{"sku": TEE, "quantity": 1, "condition": "sellable"}]}),
+    ("POST", "/v1/returns/rma_0000000000000000000000000/refund", {"method": "store_credit"}),
+    ("POST", "/v1/returns/rma_0000000000000000000000000/exchange", {"exchange": [{"sku": TEE, "quantity": 1}]}),
+    ("POST", "/v1/returns/rma_0000000000000000000000000/close", None),
+    ("POST", "/v1/returns/rma_0000000000000000000000000/cancel", None),
+    ("GET", "/v1/returns/dispositions", None),
+    ("POST", "/v1/returns/dispositions/1/resolve", {"outcome": "dispose"}),
+    ("GET", "/v1/returns/analytics?from=2026-11-01&to=2026-11-30&group_by=sku", None),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 
@@ -148,6 +162,12 @@ def test_health_needs_no_key(api: TestClient) -> None:
         ("carrier:groundline", "GET", "/v1/fulfillments", None),
         ("carrier:groundline", "POST", "/v1/fulfillments/ful_0000000000000000000000000/ship", None),
         ("carrier:groundline", "GET", "/v1/inventory", None),
+        ("channel:web", "POST", "/v1/returns/rma_0000000000000000000000000/receive",
+         {"location": NYC, "lines": [{"sku": TEE, "quantity": 1, "condition": "sellable"}]}),
+        ("channel:web", "GET", "/v1/returns/dispositions", None),
+        (f"store:{NYC}", "GET", "/v1/returns/analytics?from=2026-11-01&to=2026-11-30&group_by=sku", None),
+        ("vendor:DV-X", "GET", "/v1/returns", None),
+        ("carrier:groundline", "POST", "/v1/returns/rma_0000000000000000000000000/refund", {"method": "store_credit"}),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )

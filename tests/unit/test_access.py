@@ -65,9 +65,10 @@ def test_each_role_has_exactly_its_grants() -> None:
         Role.ADMIN: set(Permission),
         Role.OPERATOR: set(Permission) - {P.NETWORK_WRITE},
         Role.STORE: {P.CATALOG_READ, P.NETWORK_READ, P.INVENTORY_READ, P.INVENTORY_WRITE, P.ORDERS_READ,
-                     P.FULFILLMENT_WRITE, P.AVAILABILITY_READ, P.SHIPPING_READ},
+                     P.FULFILLMENT_WRITE, P.AVAILABILITY_READ, P.SHIPPING_READ,
+                     P.RETURNS_READ, P.RETURNS_WRITE, P.RETURNS_RECEIVE},
         Role.CHANNEL: {P.CATALOG_READ, P.NETWORK_READ, P.ORDERS_READ, P.ORDERS_WRITE, P.AVAILABILITY_READ,
-                       P.SHIPPING_READ, P.CHANNELS_SYNC},
+                       P.SHIPPING_READ, P.CHANNELS_SYNC, P.RETURNS_READ, P.RETURNS_WRITE},
         Role.VENDOR: {P.CATALOG_READ, P.INVENTORY_READ, P.INVENTORY_WRITE, P.ORDERS_READ, P.FULFILLMENT_WRITE,
                       P.SHIPPING_READ},
         Role.CARRIER: {P.SHIPPING_READ, P.SHIPPING_WRITE},
@@ -87,6 +88,9 @@ def test_each_role_has_exactly_its_grants() -> None:
         (STORE, P.SHIPPING_WRITE),
         (CHANNEL, P.SHIPPING_WRITE),
         (CARRIER, P.ORDERS_READ),
+        (CHANNEL, P.RETURNS_RECEIVE),
+        (STORE, P.RETURNS_ANALYTICS),
+        (CARRIER, P.RETURNS_READ),
     ],
 )
 def test_require_refuses_a_permission_the_role_lacks(principal: Principal, permission: Permission) -> None:

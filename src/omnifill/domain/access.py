@@ -36,6 +36,10 @@ class Permission(StrEnum):
     EVENTS_READ = "events:read"  # the whole event stream (every order, every channel): admin and operator only
     WEBHOOKS_WRITE = "webhooks:write"  # webhook subscriptions, their dead letters and replays
     CHANNELS_SYNC = "channels:sync"  # a channel's connector: import its orders, its availability feed, its rejects
+    RETURNS_READ = "returns:read"  # return authorizations (RMAs) and their labels
+    RETURNS_WRITE = "returns:write"  # authorize, refund, exchange, close or cancel a return
+    RETURNS_RECEIVE = "returns:receive"  # take returned units in where they arrive, and see their dispositions
+    RETURNS_ANALYTICS = "returns:analytics"  # return rates across the business
 
 
 _P = Permission
@@ -54,6 +58,10 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # A carrier reports what happens to its own parcels; it sees no orders, stock or network.
     Role.CARRIER: frozenset({_P.SHIPPING_READ, _P.SHIPPING_WRITE}),
 }
+# Returns: a channel authorizes and settles its own orders' returns; a store authorizes them at its counter (BORIS),
+# receives them and settles them there. Rates across the business stay with admins and operators.
+GRANTS[Role.STORE] |= {_P.RETURNS_READ, _P.RETURNS_WRITE, _P.RETURNS_RECEIVE}
+GRANTS[Role.CHANNEL] |= {_P.RETURNS_READ, _P.RETURNS_WRITE}
 _SITE_ROLES = frozenset({Role.STORE, Role.VENDOR})  # keys scoped to one location
 _ROLE = re.compile(r"(admin|operator)|(store|channel|vendor|carrier):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 

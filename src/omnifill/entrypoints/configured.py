@@ -28,7 +28,8 @@ def messaging_from(settings: Settings) -> Messaging:
 
 def timers_from(settings: Settings) -> TimerSettings:
     return timer_settings(settings.pickup_hold_days, settings.pickup_reminder_hours,
-                          settings.store_acceptance_minutes, settings.reservation_hold_hours)
+                          settings.store_acceptance_minutes, settings.reservation_hold_hours,
+                          settings.return_expiry_days)
 
 
 def retry_policy_from(settings: Settings) -> RetryPolicy:

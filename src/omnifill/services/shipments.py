@@ -129,6 +129,11 @@ def shipment_label(uow: UnitOfWork, shipment_id: str, principal: Principal) -> b
     ))
 
 
+def label_addresses(location: Location, order: Order) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The location's and the customer's address blocks as a label prints them (a return label swaps them)."""
+    return _from(location), _to(order)
+
+
 def _from(origin: Location) -> tuple[str, ...]:
     return (origin.name, f"location {origin.code}", _town(Address(origin.postal_code, origin.country)))
 

@@ -9,6 +9,8 @@
   still pending: typically a payment that never cleared or an order parked for review) is cancelled once
   `reservation_hold` has passed since it was placed; its units are released (`release` movements) and
   `order.cancelled` and `order.reservation_expired` go out.
+- Return expiry: a return authorization nothing came back for within `return_expiry` expires
+  (services/return_settlement.py), so its units may be authorized again.
 - Customer notifications the moves above queue (reminder, expiry) are sent after each commits; anything still
   pending from earlier (a crash between commit and send) is sent at the end of the run.
 
@@ -33,6 +35,7 @@ from omnifill.domain.orders import FULFILLMENT_TRANSITIONS, FulfillmentStatus, O
 from omnifill.services.notifications import deliver, queue_pickup_message
 from omnifill.services.orders import cancel_in, find_fulfillment, order_event, release_units
 from omnifill.services.rerouting import reject_fulfillment
+from omnifill.services.return_settlement import expire_returns
 
 TIMERS = Principal(Role.ADMIN)  # the actor recorded for what the timers do
 BATCH = 500
@@ -44,13 +47,16 @@ class TimerSettings:
     reminder_before: timedelta = timedelta(days=1)
     store_acceptance: timedelta = timedelta(hours=2)
     reservation_hold: timedelta = timedelta(hours=72)
+    return_expiry: timedelta = timedelta(days=30)
 
 
 def timer_settings(
     pickup_hold_days: float, reminder_hours: float, acceptance_minutes: float, reservation_hold_hours: float = 72.0,
+    return_expiry_days: float = 30.0,
 ) -> TimerSettings:
     return TimerSettings(timedelta(days=pickup_hold_days), timedelta(hours=reminder_hours),
-                         timedelta(minutes=acceptance_minutes), timedelta(hours=reservation_hold_hours))
+                         timedelta(minutes=acceptance_minutes), timedelta(hours=reservation_hold_hours),
+                         timedelta(days=return_expiry_days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,7 @@ class TimerRun:
     expired: int
     rerouted: int
     released: int = 0  # orders whose reservation expired
+    returns_expired: int = 0  # return authorizations nothing came back for
 
 
 def run_timers(
@@ -76,8 +83,9 @@ def run_timers(
     expired = sum(_expire(uow, f, settings, now) for f in sorted(expire))
     rerouted = sum(_reroute_late(uow, f, settings, now) for f in late)
     released = sum(_release_unstarted(uow, o, settings, now) for o in unstarted)
+    returns_expired = expire_returns(uow, now, settings.return_expiry, TIMERS)
     deliver(uow, notifier or LogNotifier(), now)
-    return TimerRun(reminded, expired, rerouted, released)
+    return TimerRun(reminded, expired, rerouted, released, returns_expired)
 
 
 def _remind(uow: UnitOfWork, fulfillment_id: str, settings: TimerSettings, now: datetime) -> bool:

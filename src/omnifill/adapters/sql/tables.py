@@ -511,3 +511,62 @@ channel_rejections = Table(
 Index("ix_channel_rejections_channel", channel_rejections.c.channel, channel_rejections.c.id)
 # The availability feed asks which balances changed since a time.
 Index("ix_inventory_levels_updated_at", inventory_levels.c.updated_at)
+# ------------------------------------------------------------------------------------------- returns
+
+# Return authorizations (RMAs): what may come back from an order, how, and how it was settled.
+return_authorizations = Table(
+    "return_authorizations", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("order_id", ForeignKey("orders.id"), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("method", String(16), nullable=False),  # domain/returns.py ReturnMethod
+    Column("status", String(32), nullable=False),  # domain/returns.py ReturnStatus
+    Column("location", String(64)),  # the store an in-store return was authorized for
+    # A mail return's label: from the customer to the returns location.
+    Column("returns_location", String(64)),
+    Column("carrier", String(64)),
+    Column("tracking_number", String(64)),
+    Column("label_cost", Money),
+    Column("label", Json),  # what the carrier asked the label to show (zone)
+    Column("expected_arrival", Date),
+    Column("replacement_order_id", ForeignKey("orders.id"), unique=True),  # an exchange's replacement order
+    Column("refund_method", String(32)),
+    Column("refund", Json),  # the refund as paid: lines, restocking fee, shipping, total
+    Column("actor", String(100), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+Index("ix_return_authorizations_order", return_authorizations.c.order_id)
+Index("ix_return_authorizations_status", return_authorizations.c.status, return_authorizations.c.created_at)
+
+return_lines = Table(
+    "return_lines", metadata,
+    Column("return_id", ForeignKey("return_authorizations.id"), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("reason", String(64), nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+
+# Every unit received back and where it went: `restock` went on the shelf (a `return` movement in the ledger);
+# quarantine, return_to_vendor, dispose and refurbish never reach on hand or available to promise.
+return_dispositions = Table(
+    "return_dispositions", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("return_id", ForeignKey("return_authorizations.id"), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("condition", String(16), nullable=False),  # domain/returns.py Condition
+    Column("disposition", String(32), nullable=False),  # domain/returns.py Disposition
+    Column("actor", String(100), nullable=False),
+    Column("received_at", Timestamp, nullable=False),
+    # Worked off the queue: restocked (a `return` movement then), disposed of or returned to the vendor.
+    Column("outcome", String(32)),
+    Column("resolved_by", String(100)),
+    Column("resolved_at", Timestamp),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+Index("ix_return_dispositions_return", return_dispositions.c.return_id)
+Index("ix_return_dispositions_location", return_dispositions.c.location_id, return_dispositions.c.id)
+Index("ix_return_dispositions_received", return_dispositions.c.received_at)

@@ -16,6 +16,7 @@ from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
+from omnifill.adapters.sql.return_repository import ReturnRepository
 from omnifill.adapters.sql.routing_repository import (
     BackorderRepository,
     OpportunityCostRepository,
@@ -61,6 +62,7 @@ class UnitOfWork:
     console_users: ConsoleUserRepository
     operations: OperationsRepository
     channels: ChannelRepository
+    returns: ReturnRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -100,6 +102,7 @@ class UnitOfWork:
         self.console_users = ConsoleUserRepository(connection)
         self.operations = OperationsRepository(connection)
         self.channels = ChannelRepository(connection)
+        self.returns = ReturnRepository(connection)
         return self
 
     @property

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 import omnifill
 from omnifill.adapters.carriers import load_carriers
 from omnifill.adapters.cartons import load_carton_sizes
+from omnifill.adapters.return_policy import load_return_policy
 from omnifill.adapters.sql.engine import make_engine
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.config import Settings
@@ -29,6 +30,7 @@ from omnifill.entrypoints.api.routes import (
     network,
     orders,
     purchase_orders,
+    returns,
     routing,
     shipments,
     warehouse,
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.carton_sizes = load_carton_sizes(settings.cartons_file)  # a bad file stops the start, not a pack
     app.state.carriers = load_carriers(settings.carrier_cards)
     app.state.messaging = messaging_from(settings)
+    app.state.return_policy = load_return_policy(settings.return_policy_file)  # a bad file stops the start
     install_error_handlers(app)
     app.add_middleware(RefuseNulBytes)
 
@@ -70,7 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return {"status": "ok"}
 
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
-                   routing, availability, event_stream, webhook_subscriptions, channels):
+                   routing, availability, event_stream, webhook_subscriptions, channels, returns):
         app.include_router(module.router)
     install_console(app)
     return app

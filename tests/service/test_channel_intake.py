@@ -24,11 +24,14 @@ from omnifill.domain.errors import (
 )
 from omnifill.domain.locations import LocationKind
 from omnifill.domain.orders import Order, OrderStatus
+from omnifill.domain.returns import Condition, Disposition, ReceivedLine
 from omnifill.services.catalog import create_sku
 from omnifill.services.channel_intake import Outcome, import_orders, list_rejected, receive_webhook, replay_rejected
 from omnifill.services.channels import channel_availability, create_channel, update_channel
 from omnifill.services.inventory import set_safety_stock
 from omnifill.services.orders import get_order
+from omnifill.services.return_receiving import Receipt, receive_return
+from omnifill.services.returns import list_returns
 from tests.channel_payloads import (
     SHOPIFY_SECRET,
     WOO_SECRET,
@@ -47,6 +50,7 @@ from tests.channel_payloads import (
 )
 from tests.conftest import NOW
 from tests.factories import ZIP, add_location, add_sku, levels, stock
+from tests.service.test_returns import deliver
 
 ADMIN = Principal.parse("admin")
 LATER = NOW + timedelta(minutes=5)
@@ -177,13 +181,39 @@ def test_a_cancellation_of_an_order_never_placed_is_kept_for_replay(network: Uni
     assert [r.topic for r in list_rejected(network, "shop", ADMIN, "rejected", None, 50)] == ["orders/cancelled"]
 
 
-def test_a_refund_is_recorded_for_the_returns_process(network: UnitOfWork) -> None:
+def returns_of(uow: UnitOfWork, order_id: str) -> list[Any]:
+    return list_returns(uow, ADMIN, order_id=order_id, status=None, location=None, after=None, limit=50)
+
+
+def test_a_refund_without_restock_is_recorded_and_nothing_is_expected_back(network: UnitOfWork) -> None:
     placed = shopify(network, "orders/create", shopify_order(1004, [shopify_line(1, "TEE", 2, "12.00")]))
-    received = shopify(network, "refunds/create", shopify_refund(1004, [("TEE", 1)]))
+    received = shopify(network, "refunds/create", shopify_refund(1004, [("TEE", 1)], restock=False))
     assert (received.result, received.order_id) == ("refund_received", placed.order_id)
     assert event_types(network, "channel.refund_received") == [{
         "channel": "shop", "order_id": placed.order_id, "external_id": "1004", "refund_id": "509562969",
-        "restock": True, "note": "arrived damaged", "lines": [{"identifiers": ["TEE"], "quantity": 1}]}]
+        "restock": False, "note": "arrived damaged", "lines": [{"identifiers": ["TEE"], "quantity": 1}]}]
+    assert returns_of(network, placed.order_id) == []
+
+
+def test_a_refund_with_restock_authorizes_the_return_once_and_the_unit_comes_back(network: UnitOfWork) -> None:
+    placed = shopify(network, "orders/create", shopify_order(1004, [shopify_line(1, "TEE", 2, "12.00")]))
+    deliver(network, get_order(network, placed.order_id, ADMIN))
+    received = shopify(network, "refunds/create", shopify_refund(1004, [("TEE", 1)]))
+    again = shopify(network, "refunds/create", shopify_refund(1004, [("TEE", 1)]))  # the webhook redelivered
+    assert (received.result, again.result) == ("return_authorized", "return_authorized")
+    [rma] = returns_of(network, placed.order_id)
+    assert [(ln.sku, ln.quantity, ln.reason) for ln in rma.lines] == [("TEE", 1, "refunded_on_channel")]
+    before = levels(network)[("TEE", "ST-NYC")]
+    receive_return(network, rma.id, Receipt("ST-NYC", (ReceivedLine("TEE", 1, Condition.SELLABLE,
+                                                                     Disposition.RESTOCK),)), ADMIN, LATER)
+    assert levels(network)[("TEE", "ST-NYC")] == (before[0] + 1, before[1])
+
+
+def test_a_refund_with_restock_before_delivery_is_kept_to_replay(network: UnitOfWork) -> None:
+    shopify(network, "orders/create", shopify_order(1004, [shopify_line(1, "TEE", 2, "12.00")]))
+    with pytest.raises(InvalidInput):
+        shopify(network, "refunds/create", shopify_refund(1004, [("TEE", 1)]))
+    assert [r.topic for r in list_rejected(network, "shop", ADMIN, "rejected", None, 50)] == ["refunds/create"]
 
 
 def test_an_amazon_import_places_each_order_on_its_own_and_keeps_the_refused_one(network: UnitOfWork) -> None:

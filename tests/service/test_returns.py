@@ -14,7 +14,7 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
 from omnifill.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from omnifill.domain.locations import Capability, LocationKind
-from omnifill.domain.orders import OrderDraft, OrderStatus
+from omnifill.domain.orders import Order, OrderDraft, OrderStatus
 from omnifill.domain.pickup import PickupProof
 from omnifill.domain.returns import (
     Condition,
@@ -62,12 +62,17 @@ def delivered(uow: UnitOfWork, draft: OrderDraft) -> str:
     """Place, pick, pack, ship and deliver (two days later) an order; its id."""
     placed = place_order(uow, draft, "channel:web", NOW)
     assert placed.order is not None
-    work = placed.order.fulfillments[0].id
+    deliver(uow, placed.order)
+    return placed.order.id
+
+
+def deliver(uow: UnitOfWork, order: Order) -> None:
+    """Pick, pack, ship and deliver (two days later) the order's first fulfillment."""
+    work = order.fulfillments[0].id
     for action in ("accept", "pick", "pack"):
         advance(uow, work, action, ADMIN, NOW)
     _, shipment = ship_fulfillment(uow, work, CARRIERS, ADMIN, NOW)
     track_shipment(uow, shipment.id, TrackingEvent(ShipmentStatus.DELIVERED, DELIVERED_AT), ADMIN, DELIVERED_AT)
-    return placed.order.id
 
 
 def picked_up(uow: UnitOfWork, draft: OrderDraft) -> str:

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from omnifill.adapters.return_policy import load_return_policy
 from omnifill.adapters.sql.engine import make_engine
 from omnifill.adapters.sql.migrate import upgrade_database
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
@@ -203,7 +204,8 @@ def import_command(
 ) -> None:
     """Import a channel's orders from a file, as POST /v1/channels/{code}/import does; one line per order."""
     try:
-        outcomes = import_orders(_uow(), channel, file.read_bytes(), Principal(Role.OPERATOR), datetime.now(UTC))
+        outcomes = import_orders(_uow(), channel, file.read_bytes(), Principal(Role.OPERATOR), datetime.now(UTC),
+                                 load_return_policy(Settings().return_policy_file))
     except DomainError as error:
         typer.echo(f"refused: {error.message} {error.details or ''}".rstrip(), err=True)
         raise typer.Exit(1) from None

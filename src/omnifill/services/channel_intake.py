@@ -17,10 +17,18 @@ from omnifill.adapters.channels.messages import IMPORT_TOPIC, WEBHOOK_HEADERS, m
 from omnifill.adapters.channels.payload import parse
 from omnifill.adapters.channels.signatures import signed_by
 from omnifill.adapters.ids import new_id
+from omnifill.adapters.return_policy import load_return_policy
 from omnifill.adapters.sql.channel_repository import Rejection
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
-from omnifill.domain.access import Permission, Principal
-from omnifill.domain.channel_orders import Cancellation, ChannelMessage, ChannelOrder, Ignored, RefundInstruction
+from omnifill.domain.access import Permission, Principal, Role
+from omnifill.domain.channel_orders import (
+    Cancellation,
+    ChannelMessage,
+    ChannelOrder,
+    Ignored,
+    RefundInstruction,
+    RefundLine,
+)
 from omnifill.domain.channels import Channel, ChannelKind
 from omnifill.domain.errors import (
     BadSignature,
@@ -33,11 +41,21 @@ from omnifill.domain.errors import (
 )
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.orders import Order, OrderStatus
+from omnifill.domain.return_policy import ReturnPolicy
+from omnifill.domain.returns import RequestedLine, ReturnMethod
 from omnifill.services.channels import configured_channel
 from omnifill.services.orders import cancel_in, place_order
+from omnifill.services.returns import (
+    CHANNEL_REFUND_REASON,
+    ReturnRequest,
+    authorize_return,
+    channel_refund_return_id,
+)
 
 # What a refused payload may be fixed and replayed for; any other refusal (a 409 on a shipped order) is answered.
 REPLAYABLE = (InvalidInput, InsufficientStock)
+# The return policy a channel refund is checked against when the caller gives none (the API passes the server's).
+SHIPPED_POLICY = load_return_policy()
 _WOO_PING = re.compile(rb"webhook_id=\d+")
 _KEPT_HEADERS = ("x-shopify-topic", "x-shopify-shop-domain", "x-shopify-webhook-id", "x-shopify-api-version",
                  "x-wc-webhook-topic", "x-wc-webhook-source", "x-wc-webhook-id", "x-wc-webhook-delivery-id",
@@ -59,6 +77,7 @@ class Outcome:
 
 def receive_webhook(
     uow: UnitOfWork, code: str, headers: Mapping[str, str], body: bytes, now: datetime,
+    policy: ReturnPolicy = SHIPPED_POLICY,
 ) -> Outcome:
     """A signed delivery from Shopify or WooCommerce; the signature over the raw body is checked before parsing."""
     channel = configured_channel(uow, code)
@@ -74,10 +93,13 @@ def receive_webhook(
                            header=signature_header)
     topic = headers.get(topic_header.lower(), "")
     kept = {name: headers[name][:200] for name in _KEPT_HEADERS if name in headers}
-    return _kept_if_refused(uow, channel, topic, kept, body, now)
+    return _kept_if_refused(uow, channel, topic, kept, body, now, policy)
 
 
-def import_orders(uow: UnitOfWork, code: str, body: bytes, principal: Principal, now: datetime) -> list[Outcome]:
+def import_orders(
+    uow: UnitOfWork, code: str, body: bytes, principal: Principal, now: datetime,
+    policy: ReturnPolicy = SHIPPED_POLICY,
+) -> list[Outcome]:
     """An Amazon import (getOrders + getOrderItems) or ORDER_CHANGE notification; each order on its own, so one
     refused order (kept for replay) does not hold back the others."""
     principal.require(Permission.CHANNELS_SYNC)
@@ -92,7 +114,7 @@ def import_orders(uow: UnitOfWork, code: str, body: bytes, principal: Principal,
     outcomes = []
     for external_id, document in documents:
         try:
-            outcome = _kept_if_refused(uow, channel, IMPORT_TOPIC, {}, document, now)
+            outcome = _kept_if_refused(uow, channel, IMPORT_TOPIC, {}, document, now, policy)
         except DomainError as error:  # kept for replay (REPLAYABLE), or refused as it stands (a shipped order)
             outcome = Outcome("rejected", note=error.message, rejected_id=error.details.get("rejected_id"))
         outcomes.append(replace(outcome, external_id=external_id))
@@ -109,7 +131,10 @@ def list_rejected(
         return reader.channels.rejections(code, status, after, limit)
 
 
-def replay_rejected(uow: UnitOfWork, code: str, rejection_id: str, principal: Principal, now: datetime) -> Outcome:
+def replay_rejected(
+    uow: UnitOfWork, code: str, rejection_id: str, principal: Principal, now: datetime,
+    policy: ReturnPolicy = SHIPPED_POLICY,
+) -> Outcome:
     """Map the kept payload again (after the SKU was added, the stock received…) and act on it.
 
     The order is placed in its own transaction and the entry marked replayed in the next: if the second never
@@ -125,7 +150,7 @@ def replay_rejected(uow: UnitOfWork, code: str, rejection_id: str, principal: Pr
     if rejection.status != "rejected":
         raise InvalidTransition(f"payload {rejection_id} was already replayed", current_status=rejection.status)
     try:
-        outcome = _act(uow, channel, rejection.topic, rejection.body, now)
+        outcome = _act(uow, channel, rejection.topic, rejection.body, now, policy)
     except REPLAYABLE as error:
         with uow:
             uow.channels.refused_again(rejection_id, _storable(_field_of(error)), _storable(error.message))
@@ -143,9 +168,10 @@ def replay_rejected(uow: UnitOfWork, code: str, rejection_id: str, principal: Pr
 
 def _kept_if_refused(
     uow: UnitOfWork, channel: Channel, topic: str, headers: dict[str, str], body: bytes, now: datetime,
+    policy: ReturnPolicy,
 ) -> Outcome:
     try:
-        return _act(uow, channel, topic, body, now)
+        return _act(uow, channel, topic, body, now, policy)
     except REPLAYABLE as error:
         raise _kept(uow, channel, topic, headers, body, error, now) from None
 
@@ -180,7 +206,9 @@ def _field_of(error: DomainError) -> str:
     return error.field if isinstance(error, InvalidInput) else "lines"
 
 
-def _act(uow: UnitOfWork, channel: Channel, topic: str, body: bytes, now: datetime) -> Outcome:
+def _act(
+    uow: UnitOfWork, channel: Channel, topic: str, body: bytes, now: datetime, policy: ReturnPolicy,
+) -> Outcome:
     message: ChannelMessage = map_message(channel, topic, body)
     actor = f"channel:{channel.code}"
     if isinstance(message, ChannelOrder):
@@ -188,7 +216,7 @@ def _act(uow: UnitOfWork, channel: Channel, topic: str, body: bytes, now: dateti
     if isinstance(message, Cancellation):
         return _cancel(uow, channel, message, actor, now)
     if isinstance(message, RefundInstruction):
-        return _refund_received(uow, channel, message, now)
+        return _refund_received(uow, channel, message, now, policy)
     assert isinstance(message, Ignored)
     return Outcome("ignored", note=message.reason)
 
@@ -227,17 +255,31 @@ def _cancel(uow: UnitOfWork, channel: Channel, message: Cancellation, actor: str
     return Outcome("cancelled", order_id=order.id, order=order)
 
 
-def _refund_received(uow: UnitOfWork, channel: Channel, refund: RefundInstruction, now: datetime) -> Outcome:
-    """Record the channel's refund as `channel.refund_received` for the returns process to authorize.
-
-    The returns use case (services/returns.py, `authorize_return`) is built on another branch; at the merge the
-    lead wires this instruction to it. Until then the event is the record; the channel's `refund_id` is the key
-    a redelivered refund repeats, for the returns side to recognise it.
-    """
+def _refund_received(
+    uow: UnitOfWork, channel: Channel, refund: RefundInstruction, now: datetime, policy: ReturnPolicy,
+) -> Outcome:
+    """The channel refunded the customer. Units it says come back (restock) are authorized as a return that any
+    store or returns location can receive; omnifill refunds nothing again. A redelivered refund finds its return
+    by the channel's refund id and changes nothing."""
     with uow:
         order_id = uow.orders.id_for_external(channel.code, refund.external_id)
         uow.outbox.add([DomainEvent("channel.refund_received", "channel", channel.code, {
             "channel": channel.code, "order_id": order_id, **refund.as_payload(),
         }, now)])
         uow.commit()
-    return Outcome("refund_received", order_id=order_id, note="recorded for the returns process")
+    if not refund.restock or order_id is None:
+        return Outcome("refund_received", order_id=order_id, note="refunded on the channel; nothing comes back")
+    skus = _catalog_lookup(uow, {i for line in refund.lines for i in line.identifiers})
+    lines = tuple(RequestedLine(_refunded_sku(line, skus, n), line.quantity, CHANNEL_REFUND_REASON)
+                  for n, line in enumerate(refund.lines))
+    request = ReturnRequest(order_id, lines, ReturnMethod.IN_STORE, return_id=channel_refund_return_id(
+        channel.code, refund.refund_id))
+    rma = authorize_return(uow, request, Principal(Role.CHANNEL, channel.code), now, policy=policy, carriers=())
+    return Outcome("return_authorized", order_id=order_id, note=f"return {rma.id} expects the units back")
+
+
+def _refunded_sku(line: RefundLine, skus: Mapping[str, str], n: int) -> str:
+    sku = next((skus[i] for i in line.identifiers if i in skus), None)
+    if sku is None:
+        raise InvalidInput(f"refund_line_items[{n}]", f"no SKU {' or '.join(line.identifiers) or '(none)'}")
+    return sku

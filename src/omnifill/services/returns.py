@@ -8,6 +8,7 @@ authorizations racing for the same units cannot both pass.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -49,6 +50,17 @@ class ReturnRequest:
     lines: tuple[RequestedLine, ...]
     method: ReturnMethod
     location: str | None = None  # in store: the store it is brought to; mail: the returns location (else nearest)
+    return_id: str | None = None  # given when a repeat of the request must find the same return (channel refunds)
+
+
+# A refund made on the channel (Shopify, WooCommerce) whose units come back: omnifill authorizes their return with
+# this reason, which the return policy must list (the shipped one does: no fee, not the retailer's fault).
+CHANNEL_REFUND_REASON = "refunded_on_channel"
+
+
+def channel_refund_return_id(channel: str, refund_id: str) -> str:
+    """The same channel refund always names the same return, so a redelivered webhook authorizes nothing new."""
+    return "rma_ch" + hashlib.sha256(f"{channel}\x00{refund_id}".encode()).hexdigest()[:26]
 
 
 def authorize_return(
@@ -58,6 +70,8 @@ def authorize_return(
     """Authorize a return (RMA) of delivered units; a mail return gets its label from the cheapest carrier."""
     location = _store_of(principal, request)
     with uow:
+        if request.return_id is not None and (known := uow.returns.get(request.return_id)) is not None:
+            return known
         order = uow.orders.get(request.order_id, lock=True)
         if order is None:
             raise NotFound(f"no order {request.order_id}", order_id=request.order_id)
@@ -66,7 +80,7 @@ def authorize_return(
         earlier = [rma for rma in uow.returns.for_order(order.id) if rma.order_id == order.id]
         check_request(request.lines, order.channel, delivered_units(uow, order), earlier, policy, now.date())
         rma = ReturnAuthorization(
-            new_id("rma"), order.id, order.channel, request.method, ReturnStatus.AUTHORIZED,
+            request.return_id or new_id("rma"), order.id, order.channel, request.method, ReturnStatus.AUTHORIZED,
             [ReturnLine(ln.sku, ln.quantity, ln.reason) for ln in request.lines], now, str(principal),
         )
         if request.method is ReturnMethod.IN_STORE:

@@ -26,7 +26,7 @@ from omnifill.services import channel_intake, channels
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
 # A first delivery placed is 201, a refund recorded for the returns process 202, anything else 200.
-_STATUS = {"placed": 201, "refund_received": 202}
+_STATUS = {"placed": 201, "refund_received": 202, "return_authorized": 202}
 
 
 @router.post("", status_code=201)
@@ -60,7 +60,8 @@ async def receive_webhook(code: str, request: Request, uow: Uow) -> JSONResponse
     by an API key: the one /v1 call without one."""
     body = await request.body()
     headers = {name.lower(): value for name, value in request.headers.items()}
-    outcome = await run_in_threadpool(channel_intake.receive_webhook, uow, code, headers, body, datetime.now(UTC))
+    outcome = await run_in_threadpool(channel_intake.receive_webhook, uow, code, headers, body, datetime.now(UTC),
+                                      request.app.state.return_policy)
     return JSONResponse(OutcomeOut.of(outcome).model_dump(mode="json"), status_code=_STATUS.get(outcome.result, 200))
 
 
@@ -69,7 +70,8 @@ async def import_orders(code: str, request: Request, caller: Caller, uow: Uow) -
     """Amazon: `{"orders": <getOrders response>, "items": {"<AmazonOrderId>": <getOrderItems response>}}`, or an
     ORDER_CHANGE notification. One outcome per order."""
     body = await request.body()
-    outcomes = await run_in_threadpool(channel_intake.import_orders, uow, code, body, caller, datetime.now(UTC))
+    outcomes = await run_in_threadpool(channel_intake.import_orders, uow, code, body, caller, datetime.now(UTC),
+                                       request.app.state.return_policy)
     return ImportOut(items=[OutcomeOut.of(o) for o in outcomes])
 
 
@@ -85,8 +87,9 @@ def list_rejected(
 
 @router.post("/{code}/rejected/{rejection_id}/replay", status_code=201, response_model=OutcomeOut,
              responses={200: {"model": OutcomeOut}, 202: {"model": OutcomeOut}})
-def replay_rejected(code: str, rejection_id: str, caller: Caller, uow: Uow) -> JSONResponse:
-    outcome = channel_intake.replay_rejected(uow, code, rejection_id, caller, datetime.now(UTC))
+def replay_rejected(code: str, rejection_id: str, caller: Caller, uow: Uow, request: Request) -> JSONResponse:
+    outcome = channel_intake.replay_rejected(uow, code, rejection_id, caller, datetime.now(UTC),
+                                             request.app.state.return_policy)
     return JSONResponse(OutcomeOut.of(outcome).model_dump(mode="json"), status_code=_STATUS.get(outcome.result, 200))
 
 

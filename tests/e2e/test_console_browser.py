@@ -31,7 +31,9 @@ PASSWORD = "a long enough passphrase"
 pytestmark = pytest.mark.xdist_group("browser")  # one Chromium at a time on a 2-core machine
 
 
-@pytest.fixture(scope="session")
+# Module, not session: Playwright's sync API keeps an event loop running in this thread while it is open, and
+# asyncio.run() in a later test of the same worker (the NATS relay's) would refuse to start.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, capture_output=True)

@@ -44,9 +44,11 @@ def test_events_are_invisible_until_the_relay_positions_them_then_read_in_commit
     run = relay_events(uow, NOW)
 
     types = [t for _, t in stream(uow)]
-    assert types == ["sku.created", "location.created", "inventory.movement_recorded", "order.placed",
-                     "order.cancelled"]
-    assert run.positioned == 5
+    # Each stock change also says what it did to availability (for channel feeds), in its own transaction.
+    assert types == ["sku.created", "location.created", "inventory.availability_changed",
+                     "inventory.movement_recorded", "inventory.availability_changed", "order.placed",
+                     "inventory.availability_changed", "order.cancelled"]
+    assert run.positioned == 8
     assert relay_events(uow, NOW).positioned == 0  # idempotent: nothing is positioned twice
 
 

@@ -33,6 +33,8 @@ class Permission(StrEnum):
     AVAILABILITY_READ = "availability:read"  # promises for a basket: what storefronts ask on every page
     SHIPPING_READ = "shipping:read"  # shipments with their tracking, and their labels
     SHIPPING_WRITE = "shipping:write"  # tracking events: in transit, out for delivery, delivered, exception
+    POS_WRITE = "pos:write"  # a till's sales and returns, at its own store
+    CUSTOMERS_READ = "customers:read"  # customer profiles across channels: personal data, head office only
 
 
 _P = Permission
@@ -51,6 +53,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     # A carrier reports what happens to its own parcels; it sees no orders, stock or network.
     Role.CARRIER: frozenset({_P.SHIPPING_READ, _P.SHIPPING_WRITE}),
 }
+# A store's till reports its own sales and returns (the key's store; require_location keeps it there).
+GRANTS[Role.STORE] = GRANTS[Role.STORE] | {_P.POS_WRITE}
 _SITE_ROLES = frozenset({Role.STORE, Role.VENDOR})  # keys scoped to one location
 _ROLE = re.compile(r"(admin|operator)|(store|channel|vendor|carrier):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 

@@ -8,10 +8,12 @@ from sqlalchemy import Connection, Engine
 
 from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
+from omnifill.adapters.sql.customer_repository import CustomerRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
+from omnifill.adapters.sql.pos_repository import PosRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.routing_repository import (
     BackorderRepository,
@@ -51,6 +53,8 @@ class UnitOfWork:
     cartons: CartonRepository
     shipments: ShipmentRepository
     notifications: NotificationRepository
+    customers: CustomerRepository
+    pos: PosRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -85,6 +89,8 @@ class UnitOfWork:
         self.cartons = CartonRepository(connection)
         self.shipments = ShipmentRepository(connection)
         self.notifications = NotificationRepository(connection)
+        self.customers = CustomerRepository(connection)
+        self.pos = PosRepository(connection)
         return self
 
     @property

@@ -23,10 +23,12 @@ from omnifill.entrypoints.api.errors import RefuseNulBytes, install_error_handle
 from omnifill.entrypoints.api.routes import (
     availability,
     catalog,
+    customers,
     fulfillments,
     inventory,
     network,
     orders,
+    pos,
     purchase_orders,
     routing,
     shipments,
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
                    routing, availability):
+        app.include_router(module.router)
+    for module in (pos, customers):
         app.include_router(module.router)
     return app
 

@@ -123,8 +123,7 @@ class CustomerRepository:
             .where(orders.c.customer_id == customer_id)
             .group_by(orders.c.id).order_by(orders.c.created_at, orders.c.id)
         )
-        # unit_price is stored in ten-thousandths (ScaledDecimal(4)): the SQL sum is in that unit too.
-        return [OrderSummary(r[0], r[1], r[2], r[3], Decimal(int(r[4])) / 10_000, r[5]) for r in rows]
+        return [OrderSummary(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5]) for r in rows]
 
     def pos_transactions(self, customer_id: str) -> list[PosSummary]:
         p = pos_transactions

@@ -7,7 +7,7 @@ first one answered and changes nothing; the same id with a different body is ref
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -41,6 +41,7 @@ __all__ = ["MAX_BATCH", "PosConflict", "PosOutcome", "TillLine", "TillReport", "
            "record_pos"]
 
 MAX_BATCH = 500
+ATTEMPTS = 5  # a till sale is planned again when online orders moved under it; after that, the till retries
 CLOCK_SKEW = timedelta(hours=1)  # a till's clock may run a little ahead; a day ahead is a wrong date
 
 
@@ -81,7 +82,7 @@ class _Conflict:
 
 def record_pos(uow: UnitOfWork, report: TillReport, location: str, actor: str, now: datetime) -> PosOutcome:
     """Record one till sale or return; stock lost to a concurrent order while re-routing is planned again."""
-    for _ in range(3):
+    for _ in range(ATTEMPTS):
         try:
             return _record_once(uow, report, location, actor, now)
         except LostRace:
@@ -146,7 +147,7 @@ def _sell(
     are booked in by an adjustment, so on hand never goes below zero and reserved never above on hand."""
     units = sale.units()
     # Orders are locked before stock levels, the order re-routing takes its locks in.
-    orders = [o for oid in uow.pos.orders_holding(location_id, units) if (o := uow.orders.get(oid, lock=True))]
+    orders = _lock_orders(uow, location_id, units)
     keys = _levels(uow, units, location_id, now)
     short = {}
     for sku, sold in units.items():
@@ -154,7 +155,10 @@ def _sell(
         assert level is not None
         short[sku] = max(0, level.reserved - (level.on_hand - sold))
     conflicts = {sku: _Conflict(sku, n) for sku, n in short.items() if n}
-    ledger = _take_backs(uow, sale, orders, short, conflicts, actor, now) if conflicts else []
+    ledger: Ledger = []
+    if conflicts:
+        _require_all_locked(uow, location_id, conflicts, orders)
+        ledger = _take_backs(uow, sale, orders, short, conflicts, actor, now)
     reason = f"POS sale {sale.transaction_id} at {sale.occurred_at.isoformat()}"[:200]
     for sku, sold in units.items():
         level = uow.inventory.level_for_update(keys[sku])
@@ -166,6 +170,18 @@ def _sell(
                           f"{reason}: sold units the books did not hold"[:200], now)
         _book(uow, ledger, keys[sku], level, MovementKind.SALE, sku, sale, sold, actor, reason, now)
     return ledger, list(conflicts.values())
+
+
+def _lock_orders(uow: UnitOfWork, location_id: int, skus: Iterable[str]) -> list[Order]:
+    """Every order whose work at the location holds these SKUs, read under its row lock (in id order)."""
+    return [o for oid in uow.pos.orders_holding(location_id, skus) if (o := uow.orders.get(oid, lock=True))]
+
+
+def _require_all_locked(uow: UnitOfWork, location_id: int, skus: Iterable[str], locked: list[Order]) -> None:
+    """An order may have reserved here between our first look and our lock on the stock. Locking it now would
+    take an order lock after a stock lock (the other way round from re-routing: a deadlock); start again."""
+    if set(uow.pos.orders_holding(location_id, skus)) - {o.id for o in locked}:
+        raise LostRace()
 
 
 def _take_backs(

@@ -146,7 +146,12 @@ def test_an_admin_names_the_store_and_a_batch_over_the_limit_is_refused(
     too_many = error_of(api.post("/v1/pos/sales/batch", headers=admin, json={
         "location": NYC, "sales": [sale_body(f"T-{i}", {TEE: 1}) for i in range(501)]}), 422, "invalid_input")
 
+    bad_line = [sale_body("T-1", {TEE: 1}), sale_body("T-2", {TEE: 0})]
+    malformed = error_of(api.post("/v1/pos/sales/batch", headers=admin, json={"location": NYC, "sales": bad_line}),
+                         422, "invalid_input")
     assert (error_fields(missing), error_fields(too_many)) == ({"location"}, {"sales"})
+    assert error_fields(malformed) == {"sales[1].lines[0].quantity"}
+    error_of(api.get("/v1/locations/ST-NOWHERE/pos-conflicts", headers=admin), 404, "not_found")
     assert row_counts(engine) == before
     assert act(api, admin, "/v1/pos/sales", sale_body("T-1", {TEE: 1}, location=CHI))["location"] == CHI
 

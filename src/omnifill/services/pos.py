@@ -20,7 +20,7 @@ from omnifill.adapters.sql.inventory_repository import Keys
 from omnifill.adapters.sql.pos_repository import PosConflict, StoredPos
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.customers import identities_of
-from omnifill.domain.errors import DomainError, IdempotencyMismatch, InsufficientStock, InvalidInput
+from omnifill.domain.errors import DomainError, IdempotencyMismatch, InsufficientStock, InvalidInput, NotFound
 from omnifill.domain.events import DomainEvent
 from omnifill.domain.inventory import MovementKind, StockLevel, movement
 from omnifill.domain.orders import Order
@@ -111,7 +111,7 @@ def record_batch(
 def list_conflicts(uow: UnitOfWork, location: str, after: int | None, limit: int) -> list[PosConflict]:
     with uow.reading() as reader:
         if reader.locations.id_for(location) is None:
-            raise InvalidInput("location", f"unknown location {location}")
+            raise NotFound(f"no location {location}", location=location)
         return reader.pos.conflicts(location, after, limit)
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from omnifill.domain.orders import FulfillmentStatus, Order
 
@@ -96,6 +97,20 @@ class TakeBack:
     fulfillment_id: str
     order_id: str
     units: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SaleConflict:
+    """A till sale took `units_short` units of a SKU beyond what was free: what gave way, what was unbooked."""
+
+    sku: str
+    units_short: int
+    rerouted: list[dict[str, Any]] = field(default_factory=list)  # [{"order_id", "fulfillment_id", "units"}]
+    unbooked_units: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sku": self.sku, "units_short": self.units_short, "rerouted": self.rerouted,
+                "unbooked_units": self.unbooked_units}
 
 
 def held_at(orders: Iterable[Order], location: str, skus: Collection[str]) -> list[HeldUnits]:

@@ -8,7 +8,7 @@ first one answered and changes nothing; the same id with a different body is ref
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ from omnifill.domain.pos import (
     PosLine,
     PosTransaction,
     ReturnCondition,
+    SaleConflict,
     choose_take_backs,
     held_at,
 )
@@ -70,14 +71,6 @@ class TillReport:
 class PosOutcome:
     result: dict[str, Any]
     replayed: bool = False
-
-
-@dataclass(slots=True)
-class _Conflict:
-    sku: str
-    units_short: int
-    rerouted: list[dict[str, Any]] = field(default_factory=list)
-    unbooked_units: int = 0
 
 
 def record_pos(uow: UnitOfWork, report: TillReport, location: str, actor: str, now: datetime) -> PosOutcome:
@@ -142,7 +135,7 @@ def _record_once(uow: UnitOfWork, report: TillReport, location: str, actor: str,
 
 def _sell(
     uow: UnitOfWork, sale: PosTransaction, location_id: int, actor: str, now: datetime,
-) -> tuple[Ledger, list[_Conflict]]:
+) -> tuple[Ledger, list[SaleConflict]]:
     """The units leave the shelf. Units the online orders held give way first; units nobody knew were there
     are booked in by an adjustment, so on hand never goes below zero and reserved never above on hand."""
     units = sale.units()
@@ -154,7 +147,7 @@ def _sell(
         level = uow.inventory.level_for_update(keys[sku])
         assert level is not None
         short[sku] = max(0, level.reserved - (level.on_hand - sold))
-    conflicts = {sku: _Conflict(sku, n) for sku, n in short.items() if n}
+    conflicts = {sku: SaleConflict(sku, n) for sku, n in short.items() if n}
     ledger: Ledger = []
     if conflicts:
         _require_all_locked(uow, location_id, conflicts, orders)
@@ -186,7 +179,7 @@ def _require_all_locked(uow: UnitOfWork, location_id: int, skus: Iterable[str], 
 
 def _take_backs(
     uow: UnitOfWork, sale: PosTransaction, orders: list[Order], short: dict[str, int],
-    conflicts: dict[str, _Conflict], actor: str, now: datetime,
+    conflicts: dict[str, SaleConflict], actor: str, now: datetime,
 ) -> Ledger:
     by_id = {o.id: o for o in orders}
     ledger: Ledger = []
@@ -204,7 +197,7 @@ def _take_backs(
 
 def _take_in(
     uow: UnitOfWork, returned: PosTransaction, location_id: int, actor: str, now: datetime,
-) -> tuple[Ledger, list[_Conflict]]:
+) -> tuple[Ledger, list[SaleConflict]]:
     """Sellable units go back on the shelf; damaged ones are recorded on the return and nowhere else."""
     units = returned.units()
     keys = _levels(uow, units, location_id, now)
@@ -293,7 +286,7 @@ def _after_duplicate(uow: UnitOfWork, report: TillReport, location: str, now: da
 
 
 def _result(
-    pos_id: str, till: PosTransaction, customer_id: str | None, ledger: Ledger, conflicts: list[_Conflict],
+    pos_id: str, till: PosTransaction, customer_id: str | None, ledger: Ledger, conflicts: list[SaleConflict],
     now: datetime,
 ) -> dict[str, Any]:
     """The answer, stored with the transaction so that a replay gets it again word for word."""
@@ -307,8 +300,7 @@ def _result(
                    "condition": str(ln.condition) if ln.condition else None} for ln in till.lines],
         "balances": [{"sku": sku, "on_hand": lv.on_hand, "reserved": lv.reserved, "safety_stock": lv.safety_stock,
                       "available": lv.available} for sku, lv in sorted(at_store.items())],
-        "conflicts": [{"sku": c.sku, "units_short": c.units_short, "rerouted": c.rerouted,
-                       "unbooked_units": c.unbooked_units} for c in conflicts],
+        "conflicts": [c.as_dict() for c in conflicts],
     }
 
 
@@ -317,9 +309,8 @@ def _money(value: Decimal) -> str:
     return str(cents) if cents == value else str(value.normalize())
 
 
-def _conflict_event(pos_id: str, till: PosTransaction, c: _Conflict, now: datetime) -> DomainEvent:
+def _conflict_event(pos_id: str, till: PosTransaction, c: SaleConflict, now: datetime) -> DomainEvent:
     return DomainEvent("inventory.pos_conflict", "inventory", f"{c.sku}@{till.location}", {
-        "pos_id": pos_id, "transaction_id": till.transaction_id, "location": till.location, "sku": c.sku,
-        "sale_occurred_at": till.occurred_at.isoformat(), "units_short": c.units_short, "rerouted": c.rerouted,
-        "unbooked_units": c.unbooked_units,
+        "pos_id": pos_id, "transaction_id": till.transaction_id, "location": till.location,
+        "sale_occurred_at": till.occurred_at.isoformat(), **c.as_dict(),
     }, now)

@@ -3,10 +3,13 @@ what other keys may not do, malformed bodies, and one customer found across a we
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from tests.e2e.conftest import (
@@ -26,7 +29,7 @@ from tests.e2e.conftest import (
     order_body,
     row_counts,
 )
-from tests.e2e.test_malformed_input import error_fields
+from tests.e2e.test_malformed_input import JSON, error_fields, json_values
 
 EARLIER = "2026-11-25T09:30:00-05:00"
 
@@ -190,3 +193,29 @@ def test_one_customer_across_a_web_order_and_a_till_sale(
     error_of(api.get("/v1/customers", headers=nyc_store, params={"email": "pat@example.com"}), 403, "forbidden")
     error_of(api.get("/v1/customers", headers=operator), 422, "invalid_input")
     error_of(api.get("/v1/customers/cus_0000000000000000000000000", headers=operator), 404, "not_found")
+
+
+# Sale-shaped bodies whose fields hold anything at all.
+sale_shaped = st.fixed_dictionaries(
+    {},
+    optional={
+        "transaction_id": json_values | st.just("T-1"), "occurred_at": json_values | st.just(EARLIER),
+        "customer": json_values | st.fixed_dictionaries({}, optional={
+            "email": json_values, "phone": json_values | st.text(max_size=20), "loyalty_id": json_values}),
+        "lines": json_values | st.lists(st.fixed_dictionaries({}, optional={
+            "sku": json_values | st.just(TEE), "barcode": json_values, "quantity": json_values,
+            "unit_price": json_values | st.just("1.00")}), max_size=3),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=sale_shaped | json_values)
+def test_any_json_at_all_posted_as_a_sale_is_never_a_5xx(
+    api: TestClient, network: Network, nyc_store: Headers, body: Any,
+) -> None:
+    response = api.post("/v1/pos/sales", headers={**nyc_store, **JSON}, content=json.dumps(body).encode())
+
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "details"}

@@ -12,6 +12,7 @@ from omnifill.adapters.sql.tables import pos_transactions
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.orders import RELEASED_FULFILLMENTS, OrderStatus
 from omnifill.domain.pos import PosKind
+from omnifill.services.customers import find_customers, get_customer
 from omnifill.services.orders import list_orders, place_order
 from omnifill.services.pos import PosOutcome, TillLine, TillReport, record_pos
 from tests.conftest import NOW
@@ -94,3 +95,15 @@ def test_orders_still_open_after_the_race_hold_or_wait_for_every_unit(engine: En
     placed = list_orders(UnitOfWork(engine), status=None, channel=None, location=None, after=None, limit=10)
     assert {o.status for o in placed} <= {OrderStatus.BACKORDERED}
     assert_ledger_replays_into_balances(engine)
+
+
+def test_orders_of_one_new_customer_placed_at_once_end_on_one_profile(engine: Engine) -> None:
+    set_up(engine, ("TEE",), {("TEE", "PHL"): 10})
+
+    results = race(engine, 4, lambda uow, i: place_order(uow, ship_order(f"W-{i}", {"TEE": 1}), "channel:web", NOW))
+
+    assert outcomes(results) == {"PlacedOrder": 4}
+    [customer_id] = find_customers(UnitOfWork(engine), "pat@example.com", None, None)
+    profile = get_customer(UnitOfWork(engine), customer_id)
+    assert sorted(o.external_id for o in profile.orders) == ["W-0", "W-1", "W-2", "W-3"]
+    assert len(profile.identities) == 1

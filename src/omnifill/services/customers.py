@@ -36,6 +36,10 @@ def resolve_customer(
     if not identities:
         return None
     owners = uow.customers.owners(identities)
+    if len(owners) == len(identities) and len({p.id for p in owners.values()}) == 1:  # a returning customer
+        survivor = next(iter(owners.values()))
+        uow.customers.name_if_missing(survivor.id, name, now)
+        return survivor.id
     survivor = merge_survivor(owners.values()) if owners else uow.customers.create(new_id("cus"), name, now)
     uow.customers.add_identities(survivor.id, identities, now)
     # Re-read: a concurrent request may have claimed one of our new identities first; it is the same person.

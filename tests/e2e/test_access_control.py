@@ -91,6 +91,16 @@ EVERY_ROUTE: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/v1/returns/dispositions", None),
     ("POST", "/v1/returns/dispositions/1/resolve", {"outcome": "dispose"}),
     ("GET", "/v1/returns/analytics?from=2026-11-01&to=2026-11-30&group_by=sku", None),
+    ("POST", "/v1/pos/sales", {"transaction_id": "T-1", "occurred_at": "2026-11-25T09:00:00Z", "location": NYC,
+                               "lines": [{"sku": TEE, "quantity": 1, "unit_price": "12.00"}]}),
+    ("POST", "/v1/pos/sales/batch", {"location": NYC, "sales": [
+        {"transaction_id": "T-1", "occurred_at": "2026-11-25T09:00:00Z",
+         "lines": [{"sku": TEE, "quantity": 1, "unit_price": "12.00"}]}]}),
+    ("POST", "/v1/pos/returns", {"transaction_id": "R-1", "occurred_at": "2026-11-25T09:00:00Z", "location": NYC,
+                                 "lines": [{"sku": TEE, "quantity": 1}]}),
+    ("GET", f"/v1/locations/{NYC}/pos-conflicts", None),
+    ("GET", "/v1/customers?email=pat@example.com", None),
+    ("GET", "/v1/customers/cus_0000000000000000000000000", None),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _ in EVERY_ROUTE]
 

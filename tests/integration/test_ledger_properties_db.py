@@ -1,6 +1,6 @@
 """The ledger invariant, through the real services and SQL, on every backend.
 
-Random sequences of receipts, adjustments, counts, safety-stock changes, ship orders and cancellations run
+Random sequences of receipts, adjustments, counts, safety-stock changes, ship orders, cancellations and till sales run
 against a freshly seeded database (2 SKUs, 3 shipping locations). After every step the database must agree
 with a plain-Python model, every balance must equal the sum of its ledger rows, 0 <= reserved <= on_hand,
 available = max(0, on_hand - reserved - safety_stock) as SQL computes it, and what is reserved must be exactly
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -25,9 +26,11 @@ from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal, Role
 from omnifill.domain.errors import DomainError, InsufficientStock, InvalidInput, InvalidTransition, StockConflict
 from omnifill.domain.inventory import MovementKind
-from omnifill.domain.orders import OrderStatus
+from omnifill.domain.orders import FulfillmentStatus, OrderStatus
+from omnifill.domain.pos import PosKind
 from omnifill.services.inventory import MovementRequest, record_movement, set_safety_stock
 from omnifill.services.orders import cancel_order, place_order
+from omnifill.services.pos import TillLine, TillReport, record_pos
 from tests.conftest import NOW
 from tests.factories import ZIP, add_location, add_sku, ship_order
 
@@ -191,9 +194,40 @@ class LedgerOnDatabase(RuleBasedStateMachine):
         if cancelled is None:
             return
         for fulfillment in cancelled.fulfillments:  # each held its lines until the cancel released them
+            if fulfillment.status is not FulfillmentStatus.CANCELLED:
+                continue  # rejected when a till sale took its units: released then
             for line in fulfillment.lines:
                 self.levels[line.sku, fulfillment.location][1] -= line.quantity
         self.orders[order_id] = OrderStatus.CANCELLED
+
+    @rule(sku=skus, location=locations, units=st.integers(1, 8))
+    def sell_at_the_till(self, sku: str, location: str, units: int) -> None:
+        """Never refused. Units reserved online give way (every order here is still pending, so all can), the
+        rest was on the shelf unbooked; what the orders gave back is routed to free units elsewhere or waits."""
+        on_hand, reserved, safety = self.level(sku, location)
+        short = max(0, reserved - (on_hand - units))
+        report = TillReport(PosKind.SALE, f"T-{self.last.movements}", NOW,
+                            (TillLine(units, sku, unit_price=Decimal("1.00")),))
+        done = self.attempt(lambda: record_pos(self.uow, report, location, f"store:{location}", NOW), succeeds=True)
+        conflicts = done.result["conflicts"]
+        taken = sum(r["units"] for c in conflicts for r in c["rerouted"])
+        unbooked = sum(c["unbooked_units"] for c in conflicts)
+        assert (taken, unbooked) == (min(short, reserved), short - min(short, reserved))
+        self.levels[sku, location] = [on_hand - units + unbooked, reserved - taken, safety]
+        before, now = self.last.held, snapshot(self.uow).held
+        moved = 0
+        for pair in set(now) | set(before):
+            if pair != (sku, location) and (gain := now[pair] - before[pair]):
+                level = self.level(*pair)
+                assert 0 < gain <= level[0] - level[1] - level[2], f"re-routed into units not free at {pair}"
+                self.levels[pair] = [level[0], level[1] + gain, level[2]]
+                moved += gain
+        assert moved <= taken
+        with self.uow.reading() as reader:
+            for order_id in {r["order_id"] for c in conflicts for r in c["rerouted"]}:
+                order = reader.orders.get(order_id)
+                assert order is not None
+                self.orders[order_id] = order.status
 
     @invariant()
     def the_database_keeps_the_ledger_invariant(self) -> None:

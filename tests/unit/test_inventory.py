@@ -37,6 +37,8 @@ EFFECT_CASES = [
     (K.RETURN, 2, 12, 4),
     (K.TRANSFER_OUT, 6, 4, 4),
     (K.TRANSFER_IN, 5, 15, 4),
+    (K.SALE, 6, 4, 4),  # a till sale leaves reservations alone
+    (K.POS_RETURN, 2, 12, 4),
 ]
 
 
@@ -60,6 +62,7 @@ def test_every_movement_kind_is_covered_above() -> None:
         (K.COUNT, -11),
         (K.SHIPMENT, 11),
         (K.TRANSFER_OUT, 11),
+        (K.SALE, 11),
     ],
 )
 def test_on_hand_never_goes_negative(kind: MovementKind, quantity: int) -> None:
@@ -79,6 +82,7 @@ def test_on_hand_never_goes_negative(kind: MovementKind, quantity: int) -> None:
         (K.RESERVATION, 7),  # 11 reserved against 10 on hand
         (K.RELEASE, 5),  # -1 reserved
         (K.SHIPMENT, 5),  # ships more than was reserved
+        (K.SALE, 7),  # sells units reserved online: services/pos.py takes them back first
     ],
 )
 def test_reserved_stays_between_zero_and_on_hand(kind: MovementKind, quantity: int) -> None:
@@ -100,7 +104,7 @@ def test_unsigned_kinds_move_a_positive_quantity(kind: MovementKind, quantity: i
 
 def test_only_adjustments_and_counts_are_signed() -> None:
     assert {K.ADJUSTMENT, K.COUNT} == SIGNED_KINDS
-    assert len(UNSIGNED_KINDS) == 7
+    assert len(UNSIGNED_KINDS) == 9
 
 
 def test_reserving_takes_only_what_is_available() -> None:

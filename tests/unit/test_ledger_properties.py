@@ -1,7 +1,8 @@
 """Properties of the ledger arithmetic: any sequence of movements keeps the invariant, and the ledger sums to the level.
 
 The machine plays receipts, adjustments, counts, safety-stock changes, orders (reservations), cancellations
-(releases) and shipments against one StockLevel through `movement()`, and predicts which of them must succeed.
+(releases), shipments, till sales and till returns against one StockLevel through `movement()`, and predicts
+which of them must succeed.
 """
 
 from __future__ import annotations
@@ -86,6 +87,16 @@ class LedgerMachine(RuleBasedStateMachine):
     def ship_order(self, pick: int) -> None:
         units = self.held.pop(pick % len(self.held))
         self.book(K.SHIPMENT, units, succeeds=True)
+
+    @rule(units=st.integers(1, 20))
+    def sell_at_the_till(self, units: int) -> None:
+        """A till sale leaves reservations alone: it fits only in the units nobody holds (services/pos.py
+        first takes back online reservations, or books unknown units in, to make it fit)."""
+        self.book(K.SALE, units, succeeds=self.level.on_hand - units >= self.level.reserved)
+
+    @rule(units=st.integers(1, 20))
+    def take_a_till_return(self, units: int) -> None:
+        self.book(K.POS_RETURN, units, succeeds=True)
 
     @rule(extra=st.integers(1, 10))
     def ship_or_release_more_than_is_reserved(self, extra: int) -> None:

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     RETURNS_WRITE = "returns:write"  # authorize, refund, exchange, close or cancel a return
     RETURNS_RECEIVE = "returns:receive"  # take returned units in where they arrive, and see their dispositions
     RETURNS_ANALYTICS = "returns:analytics"  # return rates across the business
+    POS_WRITE = "pos:write"  # a till's sales and returns, at its own store
+    CUSTOMERS_READ = "customers:read"  # customer profiles across channels: personal data, head office only
 
 
 _P = Permission
@@ -62,6 +64,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 # receives them and settles them there. Rates across the business stay with admins and operators.
 GRANTS[Role.STORE] |= {_P.RETURNS_READ, _P.RETURNS_WRITE, _P.RETURNS_RECEIVE}
 GRANTS[Role.CHANNEL] |= {_P.RETURNS_READ, _P.RETURNS_WRITE}
+# A store's till reports its own sales and returns (the key's store; require_location keeps it there).
+GRANTS[Role.STORE] = GRANTS[Role.STORE] | {_P.POS_WRITE}
 _SITE_ROLES = frozenset({Role.STORE, Role.VENDOR})  # keys scoped to one location
 _ROLE = re.compile(r"(admin|operator)|(store|channel|vendor|carrier):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 

@@ -25,6 +25,8 @@ class MovementKind(StrEnum):
     RETURN = "return"
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
+    SALE = "sale"  # a POS sale: the unit left the shelf over the counter, no reservation involved
+    POS_RETURN = "pos_return"  # a sellable unit brought back to a store's till
 
 
 # Sign of a movement's quantity on (on_hand, reserved). Adjustment and count carry a signed delta.
@@ -39,6 +41,8 @@ EFFECTS: dict[MovementKind, tuple[int, int]] = {
     MovementKind.RETURN: (1, 0),
     MovementKind.TRANSFER_OUT: (-1, 0),
     MovementKind.TRANSFER_IN: (1, 0),
+    MovementKind.SALE: (-1, 0),
+    MovementKind.POS_RETURN: (1, 0),
 }
 SIGNED_KINDS = frozenset({MovementKind.ADJUSTMENT, MovementKind.COUNT})
 

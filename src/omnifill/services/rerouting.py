@@ -123,17 +123,22 @@ def _short_pick(
         missing = _missing(fulfillment, picked)
         actor = str(principal)
         ledger = _write_off(uow, order.id, fulfillment.location, missing, actor, now, reason)
-        found = tuple(FulfillmentLine(line.sku, line.quantity - missing.get(line.sku, 0)) for line in fulfillment.lines)
-        if any(line.quantity for line in found):
-            fulfillment.lines = tuple(line for line in found if line.quantity)
-            uow.orders.replace_fulfillment_lines(fulfillment, uow.skus.ids_for({ln.sku for ln in fulfillment.lines}))
-        else:  # nothing found: the whole fulfillment is gone; its lines stay as the record of what was asked
-            fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, FulfillmentStatus.REJECTED,
-                                            f"fulfillment {fulfillment.id}")
+        _shrink(uow, fulfillment, missing)
         remainder = Remainder(missing, fulfillment.location, f"short pick: {reason}")
         ledger += _route_remainder(uow, order, remainder, actor, now, costing or default_cost_model())
         _save(uow, order, expected, ledger, now, "order.rerouted")
     return order
+
+
+def _shrink(uow: UnitOfWork, fulfillment: FulfillmentOrder, missing: Mapping[str, int]) -> None:
+    """The fulfillment keeps what is left of its lines; with nothing left it is rejected."""
+    found = tuple(FulfillmentLine(line.sku, line.quantity - missing.get(line.sku, 0)) for line in fulfillment.lines)
+    if any(line.quantity for line in found):
+        fulfillment.lines = tuple(line for line in found if line.quantity)
+        uow.orders.replace_fulfillment_lines(fulfillment, uow.skus.ids_for({ln.sku for ln in fulfillment.lines}))
+    else:  # nothing found: the whole fulfillment is gone; its lines stay as the record of what was asked
+        fulfillment.status = transition(FULFILLMENT_TRANSITIONS, fulfillment.status, FulfillmentStatus.REJECTED,
+                                        f"fulfillment {fulfillment.id}")
 
 
 def _missing(fulfillment: FulfillmentOrder, picked: Mapping[str, int]) -> dict[str, int]:
@@ -236,3 +241,26 @@ def _save(uow: UnitOfWork, order: Order, expected: OrderStatus, ledger: Ledger, 
 def list_backorders(uow: UnitOfWork, status: BackorderStatus | None, after: str | None, limit: int) -> list[Backorder]:
     with uow.reading() as reader:
         return reader.backorders.page(str(status) if status else None, after, limit)
+
+
+def take_back(
+    uow: UnitOfWork, order: Order, fulfillment: FulfillmentOrder, units: Mapping[str, int], actor: str,
+    now: datetime, reason: str,
+) -> Ledger:
+    """Units reserved for a fulfillment that someone else took off the shelf (a till sale): release them and
+    route them elsewhere, inside the caller's transaction (the caller holds the order's lock and commits).
+
+    Raises LostRace when the re-route's stock was taken meanwhile: the caller plans its whole transaction again.
+    """
+    expected = order.status
+    ledger = release_units(uow, order.id, [(fulfillment.location, sku, n) for sku, n in sorted(units.items())],
+                           actor, now, reason)
+    _shrink(uow, fulfillment, units)
+    ledger += _route_remainder(uow, order, Remainder(units, fulfillment.location, reason), actor, now,
+                               default_cost_model())
+    try:
+        uow.orders.change_status(order, expected, now)
+    except StaleStatus:
+        raise InvalidTransition(f"order {order.id} changed while it was being re-routed; read it again") from None
+    uow.outbox.add([order_event("order.rerouted", order, now)])
+    return ledger

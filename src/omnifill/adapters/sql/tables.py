@@ -130,6 +130,7 @@ orders = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Column("channel_data", Json),  # a channel adapter's information: totals, taxes, discounts as the channel sent
+    Column("customer_id", String(40)),  # the customer profile its identities resolved to (customers.id)
     UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
 )
 Index("ix_orders_status", orders.c.status, orders.c.id)
@@ -570,3 +571,69 @@ return_dispositions = Table(
 Index("ix_return_dispositions_return", return_dispositions.c.return_id)
 Index("ix_return_dispositions_location", return_dispositions.c.location_id, return_dispositions.c.id)
 Index("ix_return_dispositions_received", return_dispositions.c.received_at)
+
+# ------------------------------------------------------------------------------------------- customers and POS
+
+# One person across channels. A profile merged into another keeps its row, pointing at the one that stayed.
+customers = Table(
+    "customers", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200)),
+    Column("merged_into", String(40)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+# Normalized identities (domain/customers.py); each belongs to exactly one live profile.
+customer_identities = Table(
+    "customer_identities", metadata,
+    Column("kind", String(16), primary_key=True),  # email | phone | loyalty_id
+    Column("value", String(320), primary_key=True),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+Index("ix_customer_identities_customer", customer_identities.c.customer_id)
+Index("ix_orders_customer", orders.c.customer_id)
+
+# What a store's till reported: sales and returns, one row per POS transaction id per store.
+pos_transactions = Table(
+    "pos_transactions", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),
+    Column("transaction_id", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),  # sale | return
+    Column("occurred_at", Timestamp, nullable=False),  # at the till, possibly long before it was uploaded
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("customer_id", String(40)),
+    Column("original_transaction_id", String(128)),  # a return's sale, when the till knows it
+    Column("total", Money, nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # of the request: a replay must send the same body
+    Column("result", Json, nullable=False),  # the answer given, returned again to a replay
+    UniqueConstraint("location_id", "transaction_id", name="uq_pos_transactions_location_id_transaction_id"),
+)
+Index("ix_pos_transactions_customer", pos_transactions.c.customer_id)
+
+pos_transaction_lines = Table(
+    "pos_transaction_lines", metadata,
+    Column("pos_id", ForeignKey("pos_transactions.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money),
+    Column("condition", String(16)),  # returns: sellable | damaged
+)
+
+# A till sale that took units promised online (or units the books did not have): what gave way.
+pos_conflicts = Table(
+    "pos_conflicts", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("location_id", ForeignKey("locations.id"), nullable=False),
+    Column("pos_id", ForeignKey("pos_transactions.id"), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("units_short", Integer, nullable=False),
+    Column("rerouted", Json, nullable=False),  # [{"order_id", "fulfillment_id", "units"}]
+    Column("unbooked_units", Integer, nullable=False),  # sold but not on the books: booked in by an adjustment
+    Column("sale_occurred_at", Timestamp, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+)
+Index("ix_pos_conflicts_location", pos_conflicts.c.location_id, pos_conflicts.c.id)

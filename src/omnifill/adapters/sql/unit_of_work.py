@@ -9,12 +9,14 @@ from sqlalchemy import Connection, Engine
 from omnifill.adapters.sql.capacity_repository import LocationLoadRepository
 from omnifill.adapters.sql.catalog_repository import LocationRepository, SkuRepository
 from omnifill.adapters.sql.channel_repository import ChannelRepository
+from omnifill.adapters.sql.customer_repository import CustomerRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.event_repository import EventStreamRepository
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
+from omnifill.adapters.sql.pos_repository import PosRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.return_repository import ReturnRepository
 from omnifill.adapters.sql.routing_repository import (
@@ -63,6 +65,8 @@ class UnitOfWork:
     operations: OperationsRepository
     channels: ChannelRepository
     returns: ReturnRepository
+    customers: CustomerRepository
+    pos: PosRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -103,6 +107,8 @@ class UnitOfWork:
         self.operations = OperationsRepository(connection)
         self.channels = ChannelRepository(connection)
         self.returns = ReturnRepository(connection)
+        self.customers = CustomerRepository(connection)
+        self.pos = PosRepository(connection)
         return self
 
     @property

@@ -25,10 +25,12 @@ from omnifill.entrypoints.api.routes import (
     availability,
     catalog,
     channels,
+    customers,
     fulfillments,
     inventory,
     network,
     orders,
+    pos,
     purchase_orders,
     returns,
     routing,
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for module in (catalog, network, warehouse, inventory, orders, fulfillments, purchase_orders, shipments,
                    routing, availability, event_stream, webhook_subscriptions, channels, returns):
+        app.include_router(module.router)
+    for module in (pos, customers):
         app.include_router(module.router)
     install_console(app)
     return app

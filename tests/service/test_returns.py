@@ -27,6 +27,7 @@ from omnifill.domain.returns import (
     disposition_for,
 )
 from omnifill.domain.shipping import ShipmentStatus, TrackingEvent, is_s10_tracking_number
+from omnifill.services.customers import find_customers, get_customer
 from omnifill.services.fulfillment import advance, hand_over
 from omnifill.services.orders import get_order, place_order
 from omnifill.services.return_receiving import Receipt, list_dispositions, receive_return, resolve_disposition
@@ -322,3 +323,11 @@ def test_a_cancelled_return_frees_its_units_and_a_closed_one_keeps_what_came_bac
     authorize(network, order, {"A": 1})  # the unit that never came back may be returned again
     assert event_types(network, kept) == ["return.authorized", "return.received", "return.closed"]
     assert event_types(network, cancelled) == ["return.authorized", "return.cancelled"]
+
+
+def test_the_customers_profile_lists_the_returns_of_their_orders(network: UnitOfWork) -> None:
+    order = delivered(network, ship_order("1", {"A": 2}))
+    rma = authorize(network, order, {"A": 1})
+    [customer] = find_customers(network, "pat@example.com", None, None)
+    profile = get_customer(network, customer)
+    assert [(r.id, r.order_id, r.units, r.status) for r in profile.returns] == [(rma, order, 1, "authorized")]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from omnifill.adapters.ids import new_id
-from omnifill.adapters.sql.customer_repository import CustomerRow, OrderSummary, PosSummary
+from omnifill.adapters.sql.customer_repository import CustomerRow, OrderSummary, PosSummary, ReturnSummary
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.customers import Identity, identities_of, merge_survivor
 from omnifill.domain.errors import InvalidInput, NotFound
@@ -26,6 +26,7 @@ class CustomerProfile:
     identities: list[Identity]
     orders: list[OrderSummary]
     pos_transactions: list[PosSummary]
+    returns: list[ReturnSummary]
 
 
 def resolve_customer(
@@ -63,12 +64,14 @@ def attach_order_customer(
 
 
 def get_customer(uow: UnitOfWork, customer_id: str) -> CustomerProfile:
-    """A profile with its orders and till transactions from every channel; a merged id shows the one it joined."""
+    """A profile with its orders, returns and till transactions from every channel; a merged id shows the one it
+    joined."""
     with uow.reading() as reader:
         row = _live(reader, customer_id)
         return CustomerProfile(
             row.id, row.name, row.created_at, reader.customers.merged_ids(row.id), reader.customers.identities(row.id),
             reader.customers.orders(row.id), reader.customers.pos_transactions(row.id),
+            reader.customers.returns(row.id),
         )
 
 

@@ -17,6 +17,8 @@ from omnifill.adapters.sql.tables import (
     order_lines,
     orders,
     pos_transactions,
+    return_authorizations,
+    return_lines,
 )
 from omnifill.domain.customers import Identity, IdentityKind, ProfileStub
 
@@ -38,6 +40,17 @@ class OrderSummary:
     external_id: str
     status: str
     total: Decimal
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnSummary:
+    id: str
+    order_id: str
+    channel: str
+    method: str
+    status: str
+    units: int
     created_at: datetime
 
 
@@ -124,6 +137,19 @@ class CustomerRepository:
             .group_by(orders.c.id).order_by(orders.c.created_at, orders.c.id)
         )
         return [OrderSummary(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5]) for r in rows]
+
+    def returns(self, customer_id: str) -> list[ReturnSummary]:
+        """Return authorizations of the customer's orders, whichever channel or store authorized them."""
+        ra = return_authorizations
+        units = func.coalesce(func.sum(return_lines.c.quantity), 0)
+        rows = self._c.execute(
+            select(ra.c.id, ra.c.order_id, ra.c.channel, ra.c.method, ra.c.status, units, ra.c.created_at)
+            .join(orders, orders.c.id == ra.c.order_id)
+            .outerjoin(return_lines, return_lines.c.return_id == ra.c.id)
+            .where(orders.c.customer_id == customer_id)
+            .group_by(ra.c.id).order_by(ra.c.created_at, ra.c.id)
+        )
+        return [ReturnSummary(r[0], r[1], r[2], r[3], r[4], int(r[5]), r[6]) for r in rows]
 
     def pos_transactions(self, customer_id: str) -> list[PosSummary]:
         p = pos_transactions

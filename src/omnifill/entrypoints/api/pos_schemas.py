@@ -193,6 +193,16 @@ class CustomerPosOut(BaseModel):
     total: str
 
 
+class CustomerReturnOut(BaseModel):
+    id: str
+    order_id: str
+    channel: str
+    method: str
+    status: str
+    units: int
+    created_at: datetime
+
+
 class CustomerOut(BaseModel):
     id: str
     name: str | None
@@ -202,6 +212,7 @@ class CustomerOut(BaseModel):
     orders: list[CustomerOrderOut]
     pos_sales: list[CustomerPosOut]
     pos_returns: list[CustomerPosOut]
+    returns: list[CustomerReturnOut] = Field(description="Return authorizations of these orders (POST /v1/returns).")
 
     @classmethod
     def of(cls, p: CustomerProfile) -> CustomerOut:
@@ -214,6 +225,8 @@ class CustomerOut(BaseModel):
                                      total=money(o.total), created_at=o.created_at) for o in p.orders],
             pos_sales=[t for t in till if t.kind == PosKind.SALE],
             pos_returns=[t for t in till if t.kind == PosKind.RETURN],
+            returns=[CustomerReturnOut(id=r.id, order_id=r.order_id, channel=r.channel, method=r.method,
+                                       status=r.status, units=r.units, created_at=r.created_at) for r in p.returns],
         )
 
 

@@ -75,3 +75,18 @@ def _regions() -> dict[str, GeoPoint]:
 def region_centroid(region: str) -> GeoPoint | None:
     """The mean position of the region's ZIP codes; None for a region no ZIP code belongs to."""
     return _regions().get(region)
+
+
+# The lower 48 states: Alaska, Hawaii and the territories would stretch a flat map to a sliver.
+_CONTIGUOUS = (24.0, 50.0, -125.0, -66.0)  # south, north, west, east
+
+
+@cache
+def postal_silhouette(points: int = 3000) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(longitudes, latitudes) of an even sample of the lower 48's ZIP codes: drawn small and grey they outline
+    the country, so a map needs no tiles or shapes from the internet."""
+    south, north, west, east = _CONTIGUOUS
+    inside = [place.position for _, place in sorted(_directory().items())
+              if south <= place.position.latitude <= north and west <= place.position.longitude <= east]
+    sample = inside[::max(1, len(inside) // points)]
+    return tuple(p.longitude for p in sample), tuple(p.latitude for p in sample)

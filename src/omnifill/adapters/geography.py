@@ -82,11 +82,21 @@ _CONTIGUOUS = (24.0, 50.0, -125.0, -66.0)  # south, north, west, east
 
 
 @cache
+def _contiguous() -> list[PostalPlace]:
+    south, north, west, east = _CONTIGUOUS
+    return [place for _, place in sorted(_directory().items())
+            if south <= place.position.latitude <= north and west <= place.position.longitude <= east]
+
+
+def sample_postal_places(count: int) -> list[PostalPlace]:
+    """An even sample of about `count` of the lower 48's ZIP codes, always the same."""
+    inside = _contiguous()
+    return inside[::max(1, len(inside) // count)]
+
+
+@cache
 def postal_silhouette(points: int = 3000) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """(longitudes, latitudes) of an even sample of the lower 48's ZIP codes: drawn small and grey they outline
     the country, so a map needs no tiles or shapes from the internet."""
-    south, north, west, east = _CONTIGUOUS
-    inside = [place.position for _, place in sorted(_directory().items())
-              if south <= place.position.latitude <= north and west <= place.position.longitude <= east]
-    sample = inside[::max(1, len(inside) // points)]
-    return tuple(p.longitude for p in sample), tuple(p.latitude for p in sample)
+    sample = sample_postal_places(points)
+    return tuple(p.position.longitude for p in sample), tuple(p.position.latitude for p in sample)

@@ -23,6 +23,7 @@ from omnifill.entrypoints.configured import event_outlets_from, notifier_from, t
 from omnifill.services.access import create_api_key
 from omnifill.services.channel_intake import import_orders
 from omnifill.services.demo import is_empty, seed_demo
+from omnifill.services.demo_history import FLAGSHIP
 from omnifill.services.event_relay import move_events
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.timers import run_timers
@@ -259,7 +260,7 @@ def _demo_console_user(uow: UnitOfWork) -> str:
     return _demo_person(uow, DEMO_USER, "admin")
 
 
-DEMO_ASSOCIATE, DEMO_ASSOCIATE_ROLE = "sam", "store:ST-NYC-01"  # an associate at the New York flagship
+DEMO_ASSOCIATE, DEMO_ASSOCIATE_ROLE = "sam", f"store:{FLAGSHIP}"  # an associate at the demo's busiest store
 
 
 def _demo_person(uow: UnitOfWork, username: str, role: str) -> str:

@@ -48,6 +48,7 @@ ADMIN = Principal(Role.ADMIN)
 CHANNELS = ("web", "web", "web", "app", "app", "amazon")  # a marketplace among the storefronts
 NAMES = ("Pat Lee", "Sam Rivera", "Alex Kim", "Jordan Diaz", "Casey Nguyen", "Riley Patel", "Morgan Chen",
          "Taylor Brooks", "Jamie Fox", "Drew Park", "Avery Stone", "Quinn Ortiz")
+FLAGSHIP = "ST-NYC-01"  # the busiest store: a third of the pickups; the demo's associate works there
 RETURN_REASONS = ("size_fit", "size_fit", "no_longer_needed", "damaged", "not_as_described")
 
 
@@ -140,7 +141,7 @@ def _draft(trade: Trade) -> OrderDraft:
     channel = rng.choice(CHANNELS)
     external_id = f"{channel.upper()}-{10_000 + trade.number}"
     if channel != "amazon" and rng.random() < 0.3:  # buy online, pick up in store
-        store = rng.choice(trade.stores)
+        store = FLAGSHIP if FLAGSHIP in trade.store_stock and rng.random() < 0.33 else rng.choice(trade.stores)
         held = trade.store_stock[store]
         chosen = rng.sample(held, k=min(len(held), rng.randint(1, 2)))
         lines = tuple(OrderLine(sku, 1, _price(trade, sku)) for sku in chosen)

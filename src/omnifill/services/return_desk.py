@@ -24,8 +24,8 @@ from omnifill.domain.returns import (
     returnable,
 )
 from omnifill.domain.shipping import Carrier
-from omnifill.services.return_receiving import Receipt, receive_return
-from omnifill.services.returns import ReturnRequest, authorize_return, delivered_units
+from omnifill.services.return_receiving import Receipt, receive_in
+from omnifill.services.returns import ReturnRequest, authorize_in, delivered_units
 
 MATCHES = 20  # a customer's e-mail may find several orders; the desk lists this many
 
@@ -76,12 +76,15 @@ def take_back_at_counter(
     uow: UnitOfWork, order_id: str, store: str, lines: Sequence[CounterLine], reason: str, principal: Principal,
     now: datetime, *, policy: ReturnPolicy, carriers: Sequence[Carrier],
 ) -> ReturnAuthorization:
-    """Authorize an in-store return at this store and receive it at once: sellable units are available again
-    here; damaged, defective and refurbish ones go to their disposition and are never available."""
+    """Authorize an in-store return at this store and receive it, in one transaction: sellable units are available
+    again here; damaged, defective and refurbish ones go to their disposition and are never available."""
     chosen = [ln for ln in lines if ln.quantity > 0]
     request = ReturnRequest(order_id, tuple(RequestedLine(ln.sku, ln.quantity, reason) for ln in chosen),
                             ReturnMethod.IN_STORE, store)
-    rma = authorize_return(uow, request, principal, now, policy=policy, carriers=carriers)
     received = tuple(ReceivedLine(ln.sku, ln.quantity, ln.condition, disposition_for(ln.condition, None, "condition"))
                      for ln in chosen)
-    return receive_return(uow, rma.id, Receipt(store, received), principal, now)
+    with uow:
+        rma = authorize_in(uow, request, principal, now, policy=policy, carriers=carriers)
+        rma = receive_in(uow, rma.id, Receipt(store, received), principal, now)
+        uow.commit()
+    return rma

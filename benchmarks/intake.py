@@ -238,7 +238,7 @@ def seed_template(url: str) -> str:
         upgrade_database(engine)
         uow = UnitOfWork(engine)
         now = datetime.now(UTC)
-        seed_demo(uow, now)
+        seed_demo(uow, now, history=None)  # the network and stock only: intake runs on a clean slate
         for sku in demo_skus():
             for warehouse in WAREHOUSES:
                 request = MovementRequest(sku.code, warehouse, MovementKind.RECEIPT, RECEIPT_UNITS, "bench stock")

@@ -75,3 +75,28 @@ def _regions() -> dict[str, GeoPoint]:
 def region_centroid(region: str) -> GeoPoint | None:
     """The mean position of the region's ZIP codes; None for a region no ZIP code belongs to."""
     return _regions().get(region)
+
+
+# The lower 48 states: Alaska, Hawaii and the territories would stretch a flat map to a sliver.
+_CONTIGUOUS = (24.0, 50.0, -125.0, -66.0)  # south, north, west, east
+
+
+@cache
+def _contiguous() -> list[PostalPlace]:
+    south, north, west, east = _CONTIGUOUS
+    return [place for _, place in sorted(_directory().items())
+            if south <= place.position.latitude <= north and west <= place.position.longitude <= east]
+
+
+def sample_postal_places(count: int) -> list[PostalPlace]:
+    """An even sample of about `count` of the lower 48's ZIP codes, always the same."""
+    inside = _contiguous()
+    return inside[::max(1, len(inside) // count)]
+
+
+@cache
+def postal_silhouette(points: int = 3000) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(longitudes, latitudes) of an even sample of the lower 48's ZIP codes: drawn small and grey they outline
+    the country, so a map needs no tiles or shapes from the internet."""
+    sample = sample_postal_places(points)
+    return tuple(p.position.longitude for p in sample), tuple(p.position.latitude for p in sample)

@@ -23,6 +23,7 @@ from omnifill.entrypoints.configured import event_outlets_from, notifier_from, t
 from omnifill.services.access import create_api_key
 from omnifill.services.channel_intake import import_orders
 from omnifill.services.demo import is_empty, seed_demo
+from omnifill.services.demo_history import FLAGSHIP
 from omnifill.services.event_relay import move_events
 from omnifill.services.lookahead import LookaheadMethod, solve_lookahead
 from omnifill.services.timers import run_timers
@@ -120,6 +121,9 @@ def seed_demo_command() -> None:
         raise typer.Exit(1)
     counts = seed_demo(uow, datetime.now(UTC))
     typer.echo(f"seeded {counts['locations']} locations, {counts['skus']} SKUs, {counts['stock_rows']} stock receipts")
+    typer.echo(f"and {counts['orders']} orders over the last days ({counts['delivered']} delivered, "
+               f"{counts['picked_up']} picked up, {counts['cancelled']} cancelled, {counts['returns']} returned), "
+               f"{counts['till_sales']} till sales")
 
 
 @routing.command("lookahead")
@@ -229,13 +233,15 @@ def serve(
     upgrade_database(uow.engine)
     if demo:
         if is_empty(uow):
-            typer.echo("seeding the demo network (about half a minute the first time)…")
+            typer.echo("seeding the demo network and a few days of trade (about a minute the first time)…")
             seed_demo(uow, datetime.now(UTC))
         key, _ = create_api_key(uow, "admin", datetime.now(UTC), "demo")
         password = _demo_console_user(uow)
+        associate = _demo_person(uow, DEMO_ASSOCIATE, DEMO_ASSOCIATE_ROLE)
         base = f"http://{host}:{port}"
         typer.echo(f"\nomnifill is serving the demo at {base}")
         typer.echo(f"  console:   {base}/  (sign in as {DEMO_USER} / {password})")
+        typer.echo(f"  a store:   {base}/  (sign in as {DEMO_ASSOCIATE} / {associate}, {DEMO_ASSOCIATE_ROLE})")
         typer.echo(f"  API docs:  {base}/docs\n  OpenAPI:   {base}/openapi.json")
         typer.echo(f"  admin key: {key}\n\n  export OMNIFILL_KEY={key}\n")
         os.environ.setdefault("OMNIFILL_EVENTS_EVERY_SECONDS", "1")  # the demo's event stream and webhooks move
@@ -251,12 +257,20 @@ DEMO_USER = "demo"
 
 def _demo_console_user(uow: UnitOfWork) -> str:
     """An admin for the demo's console with a fresh password on every start (printed, never stored)."""
+    return _demo_person(uow, DEMO_USER, "admin")
+
+
+DEMO_ASSOCIATE, DEMO_ASSOCIATE_ROLE = "sam", f"store:{FLAGSHIP}"  # an associate at the demo's busiest store
+
+
+def _demo_person(uow: UnitOfWork, username: str, role: str) -> str:
+    """A demo console user with a fresh password on every start (printed, never stored)."""
     password = secrets.token_urlsafe(12)
     now = datetime.now(UTC)
     try:
-        create_user(uow, DEMO_USER, "admin", password, now)
+        create_user(uow, username, role, password, now)
     except AlreadyExists:
-        set_password(uow, DEMO_USER, password, now)
+        set_password(uow, username, password, now)
     return password
 
 

@@ -40,29 +40,37 @@ def receive_return(
     uow: UnitOfWork, return_id: str, receipt: Receipt, principal: Principal, now: datetime,
 ) -> ReturnAuthorization:
     """Take units in where they arrived; a store key receives at its own store only, any RMA (BORIS)."""
-    principal.require_location(receipt.location)
     with uow:
-        rma = uow.returns.get(return_id, lock=True)
-        if rma is None:
-            raise NotFound(f"no return {return_id}", return_id=return_id)
-        location = returns_place(uow, receipt.location, "location")
-        location_id = uow.locations.id_for(location.code)
-        assert location_id is not None
-        expected = rma.status
-        rma.receive(receipt.lines)
-        if rma.replacement_order_id is not None and rma.status is ReturnStatus.RECEIVED:
-            rma.move(ReturnStatus.CLOSED)  # exchanged and all back: nothing is left to settle
-        rma.received_at = tuple(sorted({*rma.received_at, location.code}))
-        ledger = restock(uow, _sellable(receipt.lines), Place(location.code, location_id), f"return {rma.id}",
-                         str(principal), rma.order_id, now)
-        uow.returns.add_dispositions(rma.id, receipt.lines, location_id, str(principal), now)
-        write_return(uow, rma, expected, now)
-        uow.inventory.record(ledger, now)
-        uow.outbox.add([return_event("return.received", rma, now, received_at=location.code, actor=str(principal),
-                                     received=[_line_payload(ln) for ln in receipt.lines],
-                                     restocked=[{"sku": m.sku, "quantity": m.quantity, "on_hand": after.on_hand,
-                                                 "available": after.available} for m, _, after in ledger])])
+        rma = receive_in(uow, return_id, receipt, principal, now)
         uow.commit()
+    return rma
+
+
+def receive_in(
+    uow: UnitOfWork, return_id: str, receipt: Receipt, principal: Principal, now: datetime,
+) -> ReturnAuthorization:
+    """`receive_return` within the caller's transaction (a store's desk authorizes in the same one)."""
+    principal.require_location(receipt.location)
+    rma = uow.returns.get(return_id, lock=True)
+    if rma is None:
+        raise NotFound(f"no return {return_id}", return_id=return_id)
+    location = returns_place(uow, receipt.location, "location")
+    location_id = uow.locations.id_for(location.code)
+    assert location_id is not None
+    expected = rma.status
+    rma.receive(receipt.lines)
+    if rma.replacement_order_id is not None and rma.status is ReturnStatus.RECEIVED:
+        rma.move(ReturnStatus.CLOSED)  # exchanged and all back: nothing is left to settle
+    rma.received_at = tuple(sorted({*rma.received_at, location.code}))
+    ledger = restock(uow, _sellable(receipt.lines), Place(location.code, location_id), f"return {rma.id}",
+                     str(principal), rma.order_id, now)
+    uow.returns.add_dispositions(rma.id, receipt.lines, location_id, str(principal), now)
+    write_return(uow, rma, expected, now)
+    uow.inventory.record(ledger, now)
+    uow.outbox.add([return_event("return.received", rma, now, received_at=location.code, actor=str(principal),
+                                 received=[_line_payload(ln) for ln in receipt.lines],
+                                 restocked=[{"sku": m.sku, "quantity": m.quantity, "on_hand": after.on_hand,
+                                             "available": after.available} for m, _, after in ledger])])
     return rma
 
 

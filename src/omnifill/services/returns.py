@@ -68,28 +68,37 @@ def authorize_return(
     policy: ReturnPolicy, carriers: Sequence[Carrier],
 ) -> ReturnAuthorization:
     """Authorize a return (RMA) of delivered units; a mail return gets its label from the cheapest carrier."""
-    location = _store_of(principal, request)
     with uow:
-        if request.return_id is not None and (known := uow.returns.get(request.return_id)) is not None:
-            return known
-        order = uow.orders.get(request.order_id, lock=True)
-        if order is None:
-            raise NotFound(f"no order {request.order_id}", order_id=request.order_id)
-        if principal.role is not Role.STORE:  # a store takes back any order at its counter (BORIS)
-            principal.require_order(order.channel, set())
-        earlier = [rma for rma in uow.returns.for_order(order.id) if rma.order_id == order.id]
-        check_request(request.lines, order.channel, delivered_units(uow, order), earlier, policy, now.date())
-        rma = ReturnAuthorization(
-            request.return_id or new_id("rma"), order.id, order.channel, request.method, ReturnStatus.AUTHORIZED,
-            [ReturnLine(ln.sku, ln.quantity, ln.reason) for ln in request.lines], now, str(principal),
-        )
-        if request.method is ReturnMethod.IN_STORE:
-            rma.location = returns_place(uow, location, "location").code if location else None
-        else:
-            rma.label = _buy_label(uow, order, rma, _mail_destination(uow, order, location), carriers, now)
-        uow.returns.add(rma, now)
-        uow.outbox.add([return_event("return.authorized", rma, now)])
+        rma = authorize_in(uow, request, principal, now, policy=policy, carriers=carriers)
         uow.commit()
+    return rma
+
+
+def authorize_in(
+    uow: UnitOfWork, request: ReturnRequest, principal: Principal, now: datetime, *,
+    policy: ReturnPolicy, carriers: Sequence[Carrier],
+) -> ReturnAuthorization:
+    """`authorize_return` within the caller's transaction (a store's desk receives it in the same one)."""
+    location = _store_of(principal, request)
+    if request.return_id is not None and (known := uow.returns.get(request.return_id)) is not None:
+        return known
+    order = uow.orders.get(request.order_id, lock=True)
+    if order is None:
+        raise NotFound(f"no order {request.order_id}", order_id=request.order_id)
+    if principal.role is not Role.STORE:  # a store takes back any order at its counter (BORIS)
+        principal.require_order(order.channel, set())
+    earlier = [rma for rma in uow.returns.for_order(order.id) if rma.order_id == order.id]
+    check_request(request.lines, order.channel, delivered_units(uow, order), earlier, policy, now.date())
+    rma = ReturnAuthorization(
+        request.return_id or new_id("rma"), order.id, order.channel, request.method, ReturnStatus.AUTHORIZED,
+        [ReturnLine(ln.sku, ln.quantity, ln.reason) for ln in request.lines], now, str(principal),
+    )
+    if request.method is ReturnMethod.IN_STORE:
+        rma.location = returns_place(uow, location, "location").code if location else None
+    else:
+        rma.label = _buy_label(uow, order, rma, _mail_destination(uow, order, location), carriers, now)
+    uow.returns.add(rma, now)
+    uow.outbox.add([return_event("return.authorized", rma, now)])
     return rma
 
 

@@ -99,6 +99,11 @@ class OrderRepository:
         ).scalar()
         return found
 
+    def ids_for_external_id(self, external_id: str, limit: int) -> list[str]:
+        """Orders carrying this channel order number, on any channel (a customer at a counter knows no channel)."""
+        query = select(orders.c.id).where(orders.c.external_id == external_id).order_by(orders.c.id).limit(limit)
+        return [r[0] for r in self._c.execute(query)]
+
     def get(self, order_id: str, *, lock: bool = False) -> Order | None:
         """One order; `lock` holds its row until commit so two changes to one order run one after the other."""
         query = select(orders).where(orders.c.id == order_id)

@@ -104,7 +104,7 @@ def move_work(request: Request, uow: Uow, session: CheckedPerson, code: str, ful
     return _outcome(request, uow, session, code, fulfillment_id, move, action)
 
 
-def scanned_units(scans: str, skus: dict[str, Sku]) -> Counter[str]:
+def scanned_units(scans: str, skus: dict[str, Sku], where: str = "on this pick list") -> Counter[str]:
     """What each scan (a GTIN, or the SKU code typed by hand) was, per SKU; anything else is refused."""
     by_code = {**{sku.gtin: code for code, sku in skus.items() if sku.gtin}, **{code: code for code in skus}}
     found: Counter[str] = Counter()
@@ -112,7 +112,7 @@ def scanned_units(scans: str, skus: dict[str, Sku]) -> Counter[str]:
         if not scan:
             continue
         if scan not in by_code:
-            raise InvalidInput("scan", f"{scan} is not on this pick list")
+            raise InvalidInput("scan", f"{scan} is not {where}")
         found[by_code[scan]] += 1
     return found
 

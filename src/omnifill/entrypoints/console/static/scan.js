@@ -1,35 +1,49 @@
-// Scan-to-pick: a keyboard-wedge scanner types the barcode and Enter into the focused field. Each scan is checked
-// against the pick list at once; a wrong item or one too many is refused loudly (red banner and a low buzz).
-// The server checks the scans again when the pick is confirmed.
+// Scanning: a keyboard-wedge scanner types the barcode and Enter into the focused field.
+// Pick list: each scan is checked against the list at once; a wrong item or one too many is refused loudly (red
+// banner and a low buzz). Return desk: each scan adds one unit to its line of the order, within what may come back.
+// The server checks the scans again when the form is sent.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  const form = document.querySelector("form.scan-pick");
-  if (!form) return;
-  const field = form.querySelector("input[name=scan]");
-  const scans = form.querySelector("textarea[name=scans]");
   const banner = document.getElementById("scan-alert");
-  const rows = Array.from(document.querySelectorAll("tr[data-sku]"));
+  const pick = document.querySelector("form.scan-pick");
+  const desk = document.querySelector("form.scan-return");
+  if (pick) listen(pick, (row, code) => pickOne(pick, row, code), "is not on this pick list");
+  if (desk) listen(desk, returnOne, "is not on this order");
 
-  field.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter") return;
-    event.preventDefault();
-    const code = field.value.trim();
-    field.value = "";
-    if (code) scan(code);
-  });
+  function listen(form, count, missing) {
+    const field = form.querySelector("input[name=scan]");
+    const rows = Array.from(document.querySelectorAll("tr[data-sku]"));
+    field.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      const code = field.value.trim();
+      field.value = "";
+      if (!code) return;
+      const row = rows.find((r) => r.dataset.gtin === code || r.dataset.sku === code);
+      if (!row) return refuse(`Wrong item: ${code} ${missing}.`);
+      count(row, code);
+    });
+  }
 
-  function scan(code) {
-    const row = rows.find((r) => r.dataset.gtin === code || r.dataset.sku === code);
-    if (!row) return refuse(`Wrong item: ${code} is not on this pick list.`);
+  function pickOne(form, row, code) {
     const wanted = Number(row.dataset.quantity);
     const scanned = Number(row.dataset.scanned);
     if (scanned >= wanted) return refuse(`Too many: all ${wanted} of ${row.dataset.sku} are already scanned.`);
     row.dataset.scanned = String(scanned + 1);
     row.querySelector(".scanned").textContent = String(scanned + 1);
     row.classList.toggle("done", scanned + 1 === wanted);
-    scans.value += code + "\n";
+    form.querySelector("textarea[name=scans]").value += code + "\n";
     tell(`${row.dataset.sku}: ${scanned + 1} of ${wanted}`, "accepted");
+  }
+
+  function returnOne(row) {
+    const units = row.querySelector("input[name=quantity]");
+    const count = Number(units.value || 0) + 1;
+    const most = Number(row.dataset.quantity);
+    if (count > most) return refuse(`Too many: only ${most} of ${row.dataset.sku} may come back.`);
+    units.value = String(count);
+    tell(`${row.dataset.sku}: ${count} back`, "accepted");
   }
 
   function refuse(message) {

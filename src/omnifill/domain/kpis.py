@@ -7,14 +7,18 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from omnifill.domain.costs import Handling
 from omnifill.domain.locations import LocationKind
 
 ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+# Return reasons that say the order itself was wrong when it arrived: such a return spoils a perfect order.
+DAMAGE_REASONS = frozenset({"damaged", "defective", "wrong_item"})
 
 
 class FulfillmentMethod(StrEnum):
@@ -62,7 +66,7 @@ class OrderFacts:
     lines_filled: int = 0
     units_filled: int = 0
     lines_short: int = 0
-    packages: int = 0  # parcels shipped, or 1 for a pickup handed over
+    shipments: int = 0  # separate departures: each fulfillment shipped, or a pickup handed over
     method: FulfillmentMethod | None = None  # of its first fulfillment; None before routing
     location: str | None = None  # its first fulfillment's location
     promised_by: date | None = None
@@ -95,14 +99,22 @@ def perfect_order_rate(orders: Sequence[OrderFacts]) -> Ratio:
     return Ratio(perfect, len(orders))
 
 
+def _settled(orders: Sequence[OrderFacts]) -> list[OrderFacts]:
+    """Orders whose fill is known: something went out, or a line was refused or backordered for stock. An order
+    still waiting to be picked has not failed to fill, and one the customer cancelled never asked to be filled."""
+    return [o for o in orders if o.lines_short or (o.shipments and not o.cancelled)]
+
+
 def line_fill_rate(orders: Sequence[OrderFacts]) -> Ratio:
-    live = [o for o in orders if not o.cancelled or o.lines_short]
-    return Ratio(sum(o.lines_filled for o in live), sum(o.lines_ordered for o in live))
+    """Lines that went out in full ÷ lines ordered, over the settled orders."""
+    settled = _settled(orders)
+    return Ratio(sum(o.lines_filled for o in settled), sum(o.lines_ordered for o in settled))
 
 
 def unit_fill_rate(orders: Sequence[OrderFacts]) -> Ratio:
-    live = [o for o in orders if not o.cancelled or o.lines_short]
-    return Ratio(sum(o.units_filled for o in live), sum(o.units_ordered for o in live))
+    """Units that went out ÷ units ordered, over the settled orders."""
+    settled = _settled(orders)
+    return Ratio(sum(o.units_filled for o in settled), sum(o.units_ordered for o in settled))
 
 
 def stockout_rate(orders: Sequence[OrderFacts]) -> Ratio:
@@ -111,9 +123,9 @@ def stockout_rate(orders: Sequence[OrderFacts]) -> Ratio:
 
 
 def split_shipment_rate(orders: Sequence[OrderFacts]) -> Ratio:
-    """Orders that went out in more than one package ÷ orders that went out at all."""
-    sent = [o for o in orders if o.packages > 0]
-    return Ratio(sum(1 for o in sent if o.packages > 1), len(sent))
+    """Orders that went out in more than one shipment (or handover) ÷ orders that went out at all."""
+    sent = [o for o in orders if o.shipments > 0]
+    return Ratio(sum(1 for o in sent if o.shipments > 1), len(sent))
 
 
 def on_time_delivery_rate(orders: Sequence[OrderFacts]) -> Ratio:
@@ -151,10 +163,29 @@ def cost_per_order_by_method(orders: Sequence[OrderFacts]) -> dict[FulfillmentMe
     cost: dict[FulfillmentMethod, Decimal] = defaultdict(lambda: ZERO)
     count: dict[FulfillmentMethod, int] = defaultdict(int)
     for o in orders:
-        if o.method is not None and o.packages > 0:
+        if o.method is not None and o.shipments > 0:
             cost[o.method] += o.fulfillment_cost
             count[o.method] += 1
-    return {m: (cost[m] / count[m]).quantize(Decimal("0.01")) for m in FulfillmentMethod if count[m]}
+    return {m: (cost[m] / count[m]).quantize(CENTS, ROUND_HALF_UP) for m in FulfillmentMethod if count[m]}
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """A fulfillment that left for its customer: shipped, or handed over at the counter."""
+
+    location: str
+    kind: LocationKind
+    units: int
+    shipping: Decimal = ZERO  # what the label cost; 0 for a handover, or a vendor that paid its own carrier
+    packaging: Decimal = ZERO  # the cartons' cost; the carton file carries none yet (docs/KPIS.md)
+
+
+def fulfillment_cost(departures: Iterable[Departure], handling: Callable[[str, LocationKind], Handling]) -> Decimal:
+    """Handling (the cost model's per order + per unit for the location) + shipping + packaging, summed."""
+    total = ZERO
+    for d in departures:
+        total += Decimal(str(round(handling(d.location, d.kind).cost(d.units), 4))) + d.shipping + d.packaging
+    return total
 
 
 # ------------------------------------------------------------------------------------------- inventory
@@ -176,23 +207,27 @@ class LedgerEntry:
 SOLD = frozenset({"shipment", "sale"})  # movements that hand units to a customer
 
 
-def daily_inventory_value(entries: Sequence[LedgerEntry], unit_cost: Mapping[str, Decimal], first: date,
-                          last: date, day_of: Callable[[datetime], date]) -> dict[date, Decimal]:
-    """The value on hand at the end of each day from `first` to `last`, replayed from the ledger (every entry up
-    to `last`, oldest first) at each SKU's standard cost. `day_of` says which business day a moment falls in."""
-    on_hand: dict[tuple[str, str], int] = {}
+Stock = dict[tuple[str, str], int]  # (SKU, location) → units on hand
+
+
+def daily_inventory_value(opening: Mapping[tuple[str, str], int], entries: Sequence[LedgerEntry],
+                          unit_cost: Mapping[str, Decimal], first: date, last: date,
+                          day_of: Callable[[datetime], date]) -> dict[date, Decimal]:
+    """The value on hand at the end of each day from `first` to `last`: the opening units (on hand when `first`
+    began) plus each later movement's change, replayed by when it happened (a till's offline sale lands on the day
+    it was made), valued at each SKU's standard cost. `day_of` says which day a moment falls in."""
+    on_hand: Stock = dict(opening)
     values: dict[date, Decimal] = {}
     ordered = sorted(entries, key=lambda e: e.occurred_at)
     i = 0
-    day = first - timedelta(days=1)
-    while day < last:
-        day += timedelta(days=1)
+    day = first
+    while day <= last:
         while i < len(ordered) and day_of(ordered[i].occurred_at) <= day:
-            entry = ordered[i]
-            on_hand[(entry.sku, entry.location)] = entry.on_hand_after
+            key = (ordered[i].sku, ordered[i].location)
+            on_hand[key] = on_hand.get(key, 0) + ordered[i].on_hand_delta
             i += 1
-        if day >= first:
-            values[day] = sum((unit_cost.get(sku, ZERO) * n for (sku, _), n in on_hand.items()), ZERO)
+        values[day] = sum((unit_cost.get(sku, ZERO) * n for (sku, _), n in on_hand.items()), ZERO)
+        day += timedelta(days=1)
     return values
 
 
@@ -211,16 +246,45 @@ def inventory_turnover(cogs: Decimal, daily_values: Mapping[date, Decimal]) -> f
 
 @dataclass(frozen=True, slots=True)
 class StockPosition:
+    """One SKU at one location over a period: on hand at its start and end, and what came in and went out."""
+
     sku: str
     location: str
-    on_hand: int
+    on_hand: int  # at the end of the period
     sold: int  # units shipped or sold over the period
     days: int  # length of the period
+    opening: int = 0  # on hand when the period began
+    received: int = 0  # receipts and transfers in over the period
 
     @property
     def days_of_supply(self) -> float | None:
         """On hand ÷ average units sold per day; None when nothing sold (the stock would last forever)."""
         return self.on_hand / (self.sold / self.days) if self.sold and self.days else None
+
+    @property
+    def sell_through(self) -> Ratio:
+        return sell_through(self.opening, self.received, self.sold)
+
+
+RECEIVED = frozenset({"receipt", "transfer_in"})  # movements that bring new units to sell
+
+
+def stock_positions(opening: Mapping[tuple[str, str], int], entries: Iterable[LedgerEntry],
+                    days: int) -> list[StockPosition]:
+    """Every (SKU, location) that held or moved stock in the period, sorted by location then SKU."""
+    on_hand: Stock = dict(opening)
+    sold: Stock = defaultdict(int)
+    received: Stock = defaultdict(int)
+    for e in entries:
+        key = (e.sku, e.location)
+        on_hand[key] = on_hand.get(key, 0) + e.on_hand_delta
+        if e.kind in SOLD:
+            sold[key] -= e.on_hand_delta
+        elif e.kind in RECEIVED:
+            received[key] += e.on_hand_delta
+    return [StockPosition(sku, location, on_hand[(sku, location)], sold[(sku, location)], days,
+                          opening.get((sku, location), 0), received[(sku, location)])
+            for sku, location in sorted(on_hand, key=lambda k: (k[1], k[0]))]
 
 
 def sell_through(opening_on_hand: int, received: int, sold: int) -> Ratio:
@@ -243,33 +307,6 @@ def inventory_accuracy(counts: Sequence[CountResult]) -> tuple[Ratio, Ratio]:
     return exact, units
 
 
-# ------------------------------------------------------------------------------------------- customers
-
-
-@dataclass(slots=True)
-class CustomerHistory:
-    customer_id: str
-    channels: set[str] = field(default_factory=set)
-    orders: int = 0
-    margin: Decimal = ZERO
-
-
-def historical_value(orders: Iterable[OrderFacts]) -> dict[str, CustomerHistory]:
-    """Margin per customer across every channel: revenue − cost of goods − fulfillment cost − refunds."""
-    found: dict[str, CustomerHistory] = {}
-    for o in orders:
-        if o.customer_id is None or o.cancelled:
-            continue
-        history = found.setdefault(o.customer_id, CustomerHistory(o.customer_id))
-        history.channels.add(o.channel)
-        history.orders += 1
-        history.margin += o.revenue - o.cost_of_goods - o.fulfillment_cost - o.refunded
-    return found
-
-
-def cross_channel_comparison(histories: Iterable[CustomerHistory]) -> dict[str, Decimal | None]:
-    """Average historical margin of customers who bought on two or more channels against those on one."""
-    groups: dict[str, list[Decimal]] = {"cross_channel": [], "single_channel": []}
-    for h in histories:
-        groups["cross_channel" if len(h.channels) > 1 else "single_channel"].append(h.margin)
-    return {name: (sum(m, ZERO) / len(m)).quantize(Decimal("0.01")) if m else None for name, m in groups.items()}
+def counts_in(entries: Iterable[LedgerEntry]) -> list[CountResult]:
+    """The counts in a ledger: a count movement carries the difference found, and the balance it set."""
+    return [CountResult(e.on_hand_after - e.on_hand_delta, e.on_hand_after) for e in entries if e.kind == "count"]

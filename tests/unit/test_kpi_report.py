@@ -12,8 +12,10 @@ M = FulfillmentMethod
 
 
 def order(n: int, channel: str, method: FulfillmentMethod | None, cost: str = "0", **facts: object) -> OrderFacts:
-    return OrderFacts(f"o{n}", channel, T0 + timedelta(days=n % 2), 1, 1, method=method,  # type: ignore[arg-type]
-                      location=None if method is None else f"L{n % 2}", fulfillment_cost=Decimal(cost), **facts)
+    base: dict[str, object] = {"order_id": f"o{n}", "channel": channel, "placed_at": T0 + timedelta(days=n % 2),
+                               "lines_ordered": 1, "units_ordered": 1, "method": method,
+                               "location": None if method is None else f"L{n % 2}", "fulfillment_cost": Decimal(cost)}
+    return OrderFacts(**{**base, **facts})  # type: ignore[arg-type]
 
 
 def test_no_orders_give_a_count_of_zero_and_no_rates() -> None:

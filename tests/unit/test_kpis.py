@@ -6,6 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from omnifill.domain.costs import Handling
+from omnifill.domain.customer_value import (
+    CustomerHistory,
+    Purchase,
+    cross_channel_comparison,
+    historical_value,
+    rfm,
+)
 from omnifill.domain.kpis import (
     CountResult,
     Departure,
@@ -33,14 +41,6 @@ from omnifill.domain.kpis import (
     stock_positions,
     stockout_rate,
     unit_fill_rate,
-)
-from omnifill.domain.costs import Handling
-from omnifill.domain.customer_value import (
-    CustomerHistory,
-    Purchase,
-    cross_channel_comparison,
-    historical_value,
-    rfm,
 )
 from omnifill.domain.locations import LocationKind
 

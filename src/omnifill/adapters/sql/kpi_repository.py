@@ -120,9 +120,9 @@ class KpiRepository:
         query = select(ra.c.order_id, return_lines.c.reason).join(return_lines, return_lines.c.return_id == ra.c.id)
         for order_id, _reason in self._c.execute(query.where(live, return_lines.c.reason.in_(DAMAGE_REASONS))):
             found[order_id].damaged = True
-        for order_id, refund in self._c.execute(select(ra.c.order_id, ra.c.refund).where(live,
-                                                                                         ra.c.refund.is_not(None))):
-            found[order_id].refunded += Decimal(refund["total"])
+        for order_id, refund in self._c.execute(select(ra.c.order_id, ra.c.refund).where(live)):
+            if refund:  # JSON null until the return is refunded
+                found[order_id].refunded += Decimal(refund["total"])
 
     # ------------------------------------------------------------------------------------------- till sales
 
@@ -159,7 +159,7 @@ class KpiRepository:
         return [LedgerEntry(*row) for row in self._c.execute(query)]
 
     def standard_costs(self) -> dict[str, Decimal]:
-        return dict(self._c.execute(select(skus.c.code, skus.c.unit_cost)))
+        return dict(self._c.execute(select(skus.c.code, skus.c.unit_cost)).all())
 
 
 def _between(column: Any, since: datetime | None, until: datetime | None) -> list[Any]:

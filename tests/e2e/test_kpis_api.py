@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from omnifill.entrypoints.cli import app as cli
 from tests.e2e.conftest import CHI, NYC, TEE, Headers, Network, act, created, error_of, order_body
 
 
@@ -103,3 +105,34 @@ def test_who_may_read_kpis(api: TestClient, network: Network, web_channel: Heade
     error_of(api.get("/v1/kpis/stock", headers=web_channel,
                      params={"from": today(), "to": (datetime.now(UTC) + timedelta(days=1)).date().isoformat()}),
              403, "forbidden")
+
+
+def test_customer_value_over_http(api: TestClient, network: Network, web_channel: Headers, admin: Headers,
+                                  nyc_store: Headers) -> None:
+    deliver_and_collect(api, web_channel, admin)
+
+    found = api.get("/v1/kpis/customers", headers=admin)
+
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert body["run"] is None  # `omnifill kpis clv` has not run
+    [pat] = body["items"]
+    assert (pat["channels"], pat["orders"], pat["cross_channel"], pat["predicted_value"]) == (["web"], 2, False, None)
+    assert body["comparison"]["single_channel"]["customers"] == 1
+    assert body["comparison"]["single_channel"]["average_historical_margin"] == pat["historical_margin"]
+    assert body["comparison"]["cross_channel"] == {"customers": 0, "average_historical_margin": None,
+                                                   "average_predicted_value": None}
+    error_of(api.get("/v1/kpis/customers", headers=nyc_store), 403, "forbidden")
+    refused = api.get("/v1/kpis/customers", headers=admin, params={"limit": 0})
+    assert error_of(refused, 422, "invalid_input")["errors"][0]["field"] == "limit"
+
+
+def test_the_clv_job_refuses_a_history_too_short_to_fit(api: TestClient, network: Network, web_channel: Headers,
+                                                        admin: Headers, database_url: str) -> None:
+    deliver_and_collect(api, web_channel, admin)
+
+    result = CliRunner().invoke(cli, ["kpis", "clv"], env={"OMNIFILL_DATABASE_URL": database_url})
+
+    assert result.exit_code == 2, result.output
+    assert "0 customers have bought more than once; the models need at least 10" in result.output
+    assert api.get("/v1/kpis/customers", headers=admin).json()["run"] is None

@@ -13,6 +13,7 @@ a standard cost of 4.00. Shipped orders are promised for 30 November. Then:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,10 +22,12 @@ import pytest
 from sqlalchemy import select
 
 from omnifill.adapters.carriers import load_carriers
+from omnifill.adapters.clv import fit_lifetime_values
 from omnifill.adapters.return_policy import load_return_policy
 from omnifill.adapters.sql.tables import shipments
 from omnifill.adapters.sql.unit_of_work import UnitOfWork
 from omnifill.domain.access import Principal
+from omnifill.domain.customer_value import Horizon, LifetimeValue, LifetimeValueFit, Rfm
 from omnifill.domain.errors import Forbidden, InvalidInput
 from omnifill.domain.inventory import MovementKind
 from omnifill.domain.kpi_report import KpiGroupBy
@@ -33,6 +36,7 @@ from omnifill.domain.pickup import PickupProof
 from omnifill.domain.pos import PosCustomer, PosKind
 from omnifill.domain.returns import Condition, ReceivedLine, RequestedLine, ReturnMethod, disposition_for
 from omnifill.domain.shipping import ShipmentStatus, TrackingEvent
+from omnifill.services.customer_value import compute_lifetime_values, customer_values
 from omnifill.services.fulfillment import advance, hand_over
 from omnifill.services.inventory import MovementRequest, record_movement
 from omnifill.services.kpis import kpi_report, stock_report
@@ -210,3 +214,42 @@ def test_days_of_supply_per_sku_and_location(scenario: UnitOfWork) -> None:
         ("B", "CHI", 0, 2, 0.0),
         ("A", "NYC", 2, 2, 7.0),
     ]
+
+
+def fake_fit(summaries: Sequence[Rfm], horizon: Horizon) -> LifetimeValueFit:
+    """A stand-in for the models (the real fit is tests/integration/test_clv_fit.py): 2 purchases, 30.00 each."""
+    return LifetimeValueFit({"r": 1.0}, [LifetimeValue(s.customer_id, 2.0, 0.9, Decimal("60.00")) for s in summaries])
+
+
+def test_customer_value_across_orders_and_the_till(scenario: UnitOfWork) -> None:
+    before = customer_values(scenario, ADMIN, 10)
+    assert before.run is None
+    [pat] = before.customers
+    # Revenue 24 + 24 + 12 + 12 (units that went out, at 12.00) + 15 at the till; goods 7 units × 4.00; handling
+    # 2.30 + 2.30 + 4.10 + 1.95; the labels; o2's return is received but not refunded, o5 was cancelled.
+    assert pat.history.margin == Decimal(87) - 28 - Decimal("10.65") - label_costs(scenario)
+    assert (pat.history.channels, pat.history.orders, pat.predicted) == ({"web", "pos"}, 5, None)
+    assert before.counts == {"cross_channel": 1, "single_channel": 0}
+    assert before.historical_margin["cross_channel"] == pat.history.margin.quantize(Decimal("0.01"))
+    assert before.historical_margin["single_channel"] is None
+
+    run = compute_lifetime_values(scenario, fake_fit, NOW + timedelta(days=10))
+
+    after = customer_values(scenario, ADMIN, 10)
+    assert after.run == run
+    assert (run.customers, run.parameters, run.horizon.months) == (1, {"r": 1.0}, 12)
+    assert after.customers[0].predicted == LifetimeValue(pat.history.customer_id, 2.0, 0.9, Decimal("60.00"))
+    assert after.predicted_value == {"cross_channel": Decimal("60.00"), "single_channel": None}
+    with scenario.reading() as reader:
+        [event] = reader.outbox.for_entity(run.id)
+    assert (event.type, event.payload["customers"]) == ("customer.lifetime_values_computed", 1)
+    with pytest.raises(Forbidden):
+        customer_values(scenario, Principal.parse("store:NYC"), 10)
+
+
+def test_the_models_are_not_fitted_on_too_few_returning_customers(scenario: UnitOfWork) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        compute_lifetime_values(scenario, fit_lifetime_values, NOW + timedelta(days=10))
+    assert refused.value.field == "customers"
+    with scenario.reading() as reader:
+        assert reader.lifetime_values.latest_run() is None

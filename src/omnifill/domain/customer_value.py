@@ -58,7 +58,7 @@ def cross_channel_comparison(histories: Iterable[CustomerHistory]) -> dict[str, 
     groups: dict[str, list[Decimal]] = {"cross_channel": [], "single_channel": []}
     for h in histories:
         groups["cross_channel" if h.cross_channel else "single_channel"].append(h.margin)
-    return {name: (sum(m, ZERO) / len(m)).quantize(CENTS) if m else None for name, m in groups.items()}
+    return {name: average(margins) for name, margins in groups.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +91,35 @@ def rfm(purchases: Iterable[Purchase], observed_on: date) -> list[Rfm]:
         average = (sum(repeats, ZERO) / len(repeats)).quantize(CENTS) if repeats else ZERO
         found.append(Rfm(customer_id, len(repeats), (last - first).days, (observed_on - first).days, average))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class LifetimeValue:
+    """What a BG/NBD + Gamma-Gamma fit predicts for one customer over the horizon."""
+
+    customer_id: str
+    expected_purchases: float  # purchase days expected over the horizon
+    probability_alive: float  # that the customer still buys at all
+    predicted_value: Decimal  # their expected spend over the horizon, discounted to today
+
+
+@dataclass(frozen=True, slots=True)
+class LifetimeValueFit:
+    """One fit: the models' parameters (r, alpha, a, b; p, q, v) and every customer's prediction."""
+
+    parameters: dict[str, float]
+    values: list[LifetimeValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Horizon:
+    """How far ahead to predict, and the monthly discount rate that brings later spend back to today."""
+
+    months: int = 12
+    discount_rate: float = 0.01
+    min_repeat_customers: int = 10  # fewer customers who came back cannot identify the models' parameters
+
+
+def average(values: Iterable[Decimal]) -> Decimal | None:
+    found = list(values)
+    return (sum(found, ZERO) / len(found)).quantize(CENTS) if found else None

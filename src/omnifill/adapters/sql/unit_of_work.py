@@ -14,6 +14,7 @@ from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.event_repository import EventStreamRepository
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.kpi_repository import KpiRepository
+from omnifill.adapters.sql.lifetime_value_repository import LifetimeValueRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
@@ -69,6 +70,7 @@ class UnitOfWork:
     customers: CustomerRepository
     pos: PosRepository
     kpis: KpiRepository
+    lifetime_values: LifetimeValueRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -112,6 +114,7 @@ class UnitOfWork:
         self.customers = CustomerRepository(connection)
         self.pos = PosRepository(connection)
         self.kpis = KpiRepository(connection)
+        self.lifetime_values = LifetimeValueRepository(connection)
         return self
 
     @property

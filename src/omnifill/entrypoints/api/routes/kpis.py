@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -13,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from omnifill.domain.kpi_report import KpiGroupBy, Value
 from omnifill.entrypoints.api.auth import Caller, Uow
-from omnifill.services import kpis
+from omnifill.entrypoints.api.schemas import Limit
+from omnifill.services import customer_value, kpis
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
 From = Annotated[date, Query(alias="from", description="the first UTC day, YYYY-MM-DD")]
@@ -97,3 +99,62 @@ def stock_report(caller: Caller, uow: Uow, start: From, to: To, location: str | 
                          on_hand=p.on_hand, days_of_supply=None if p.days_of_supply is None
                          else round(p.days_of_supply, 2), sell_through=p.sell_through.value)
         for p in positions]})
+
+
+class CustomerValueOut(BaseModel):
+    customer_id: str
+    channels: list[str]
+    orders: int  # orders and till sales
+    historical_margin: Decimal
+    cross_channel: bool
+    expected_purchases: float | None  # over the run's horizon; null before the first run
+    probability_alive: float | None
+    predicted_value: Decimal | None
+
+    @classmethod
+    def of(cls, found: customer_value.CustomerValue) -> CustomerValueOut:
+        h, p = found.history, found.predicted
+        return cls(customer_id=h.customer_id, channels=sorted(h.channels), orders=h.orders,
+                   historical_margin=h.margin.quantize(Decimal("0.01")), cross_channel=h.cross_channel,
+                   expected_purchases=p.expected_purchases if p else None,
+                   probability_alive=p.probability_alive if p else None,
+                   predicted_value=p.predicted_value if p else None)
+
+
+class CustomerGroupOut(BaseModel):
+    customers: int
+    average_historical_margin: Decimal | None
+    average_predicted_value: Decimal | None
+
+
+class LifetimeValueRunOut(BaseModel):
+    id: str
+    computed_at: datetime
+    horizon_months: int
+    discount_rate: float
+    customers: int
+    parameters: dict[str, float]
+
+
+class CustomerValuesOut(BaseModel):
+    run: LifetimeValueRunOut | None  # the last `omnifill kpis clv`; null if it never ran
+    comparison: dict[str, CustomerGroupOut]  # cross_channel, single_channel
+    items: list[CustomerValueOut]
+
+
+@router.get("/customers")
+def customer_values(caller: Caller, uow: Uow, limit: Annotated[Limit, Query()] = 100) -> CustomerValuesOut:
+    """Each customer's margin across every channel (orders and till sales: revenue − cost of goods − fulfillment
+    cost − refunds) with the lifetime value the last `omnifill kpis clv` predicted, most valuable first; and
+    customers who bought on two or more channels against those on one. Admin and operator keys (personal data)."""
+    found = customer_value.customer_values(uow, caller, limit)
+    run = found.run
+    return CustomerValuesOut(
+        run=None if run is None else LifetimeValueRunOut(
+            id=run.id, computed_at=run.computed_at, horizon_months=run.horizon.months,
+            discount_rate=run.horizon.discount_rate, customers=run.customers, parameters=run.parameters),
+        comparison={name: CustomerGroupOut(customers=found.counts[name],
+                                           average_historical_margin=found.historical_margin[name],
+                                           average_predicted_value=found.predicted_value[name])
+                    for name in ("cross_channel", "single_channel")},
+        items=[CustomerValueOut.of(c) for c in found.customers])

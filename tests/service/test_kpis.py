@@ -38,7 +38,7 @@ from omnifill.domain.returns import Condition, ReceivedLine, RequestedLine, Retu
 from omnifill.domain.shipping import ShipmentStatus, TrackingEvent
 from omnifill.services.customer_value import compute_lifetime_values, customer_values
 from omnifill.services.fulfillment import advance, hand_over
-from omnifill.services.inventory import MovementRequest, record_movement
+from omnifill.services.inventory import MovementRequest, record_movement, vendor_stock_feed
 from omnifill.services.kpis import kpi_report, stock_report
 from omnifill.services.orders import cancel_order, get_order, place_order
 from omnifill.services.pos import TillLine, TillReport, record_pos
@@ -253,3 +253,16 @@ def test_the_models_are_not_fitted_on_too_few_returning_customers(scenario: Unit
     assert refused.value.field == "customers"
     with scenario.reading() as reader:
         assert reader.lifetime_values.latest_run() is None
+
+
+def test_a_vendors_stock_feed_is_not_a_count(scenario: UnitOfWork) -> None:
+    add_location(scenario, NOW, "VND", ZIP["PHL"], kind=LocationKind.DROPSHIP_VENDOR,
+                 capabilities=frozenset({Capability.SHIP}))
+    vendor_stock_feed(scenario, "VND", {"A": 8}, "vendor:VND", NOW + H)
+    vendor_stock_feed(scenario, "VND", {"A": 5}, "vendor:VND", NOW + 2 * H)
+
+    report = kpi_report(scenario, FIRST, LAST, KpiGroupBy.LOCATION, ADMIN)
+
+    vendor = next(g.kpis for g in report.groups if g.key == "VND")
+    assert (vendor["inventory_accuracy_counts"], vendor["sell_through"]) == (None, 0.0)  # 8 on hand, nothing sold
+    assert report.totals["inventory_accuracy_units"] == round(6 / 7, 4)  # Chicago's count alone

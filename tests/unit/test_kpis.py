@@ -292,3 +292,10 @@ def test_rfm_counts_purchase_days_and_averages_the_repeat_ones() -> None:
         ("c1", 2, 8, 9, Decimal("40.00")),
         ("c2", 0, 0, 2, Decimal(0)),
     ]
+
+
+def test_a_vendors_feed_rising_is_stock_received_and_never_a_count() -> None:
+    feed = [LedgerEntry(T0, "A", "VND", "vendor_feed", 8, 8, Decimal(4)),
+            LedgerEntry(T0 + timedelta(hours=1), "A", "VND", "vendor_feed", -3, 5, Decimal(4))]
+    assert stock_positions({}, feed, days=1) == [StockPosition("A", "VND", 5, 0, 1, opening=0, received=8)]
+    assert counts_in(feed) == []

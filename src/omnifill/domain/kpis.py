@@ -267,6 +267,8 @@ class StockPosition:
 
 
 RECEIVED = frozenset({"receipt", "transfer_in"})  # movements that bring new units to sell
+# A dropship vendor's stock feed, booked as counts: a rise is stock the vendor took in, never a count of a shelf.
+VENDOR_FEED = "vendor_feed"
 
 
 def stock_positions(opening: Mapping[tuple[str, str], int], entries: Iterable[LedgerEntry],
@@ -280,7 +282,7 @@ def stock_positions(opening: Mapping[tuple[str, str], int], entries: Iterable[Le
         on_hand[key] = on_hand.get(key, 0) + e.on_hand_delta
         if e.kind in SOLD:
             sold[key] -= e.on_hand_delta
-        elif e.kind in RECEIVED:
+        elif e.kind in RECEIVED or (e.kind == VENDOR_FEED and e.on_hand_delta > 0):
             received[key] += e.on_hand_delta
     return [StockPosition(sku, location, on_hand[(sku, location)], sold[(sku, location)], days,
                           opening.get((sku, location), 0), received[(sku, location)])

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, case, func, literal, select
 
 from omnifill.adapters.sql.tables import (
     backorders,
@@ -27,7 +27,15 @@ from omnifill.adapters.sql.tables import (
     skus,
 )
 from omnifill.domain.customer_value import Purchase
-from omnifill.domain.kpis import DAMAGE_REASONS, ZERO, Departure, LedgerEntry, OrderFacts, fulfillment_method
+from omnifill.domain.kpis import (
+    DAMAGE_REASONS,
+    VENDOR_FEED,
+    ZERO,
+    Departure,
+    LedgerEntry,
+    OrderFacts,
+    fulfillment_method,
+)
 from omnifill.domain.locations import LocationKind
 
 _fo, _m = fulfillment_orders, inventory_movements
@@ -149,8 +157,11 @@ class KpiRepository:
         return {(sku, location): int(units) for sku, location, units in self._c.execute(query)}
 
     def movements(self, since: datetime, until: datetime) -> list[LedgerEntry]:
-        """Every movement in [since, until) that changed on hand, or counted it."""
-        query = (select(_m.c.occurred_at, skus.c.code, locations.c.code, _m.c.kind, _m.c.on_hand_delta,
+        """Every movement in [since, until) that changed on hand, or counted it. A dropship vendor's stock feed is
+        booked as counts; it is a sync, not a count of a shelf, so it reads as `vendor_feed` here."""
+        feed = (_m.c.kind == "count") & (locations.c.kind == str(LocationKind.DROPSHIP_VENDOR))
+        kind = case((feed, literal(VENDOR_FEED)), else_=_m.c.kind)
+        query = (select(_m.c.occurred_at, skus.c.code, locations.c.code, kind, _m.c.on_hand_delta,
                         _m.c.on_hand_after, _m.c.unit_cost)
                  .join(skus, skus.c.id == _m.c.sku_id).join(locations, locations.c.id == _m.c.location_id)
                  .where(_m.c.occurred_at >= since, _m.c.occurred_at < until,

@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from omnifill.domain.kpi_report import KpiGroupBy, StockFacts, order_kpis, report_groups, return_rate, stock_kpis
-from omnifill.domain.kpis import FulfillmentMethod, LedgerEntry, OrderFacts
+from omnifill.domain.kpis import FulfillmentMethod, OrderFacts
 from omnifill.domain.return_analytics import ReturnRate
+from omnifill.domain.stock_kpis import LedgerEntry
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 M = FulfillmentMethod

@@ -15,34 +15,36 @@ from omnifill.domain.customer_value import (
     rfm,
 )
 from omnifill.domain.kpis import (
-    CountResult,
     Departure,
     FulfillmentMethod,
-    LedgerEntry,
     OrderFacts,
     Ratio,
-    StockPosition,
     click_to_ready_hours,
     click_to_ship_hours,
-    cost_of_goods_sold,
     cost_per_order_by_method,
-    counts_in,
-    daily_inventory_value,
     fulfillment_cost,
     fulfillment_method,
-    inventory_accuracy,
-    inventory_turnover,
     line_fill_rate,
     on_time_delivery_rate,
     percentile,
     perfect_order_rate,
-    sell_through,
     split_shipment_rate,
-    stock_positions,
     stockout_rate,
     unit_fill_rate,
 )
 from omnifill.domain.locations import LocationKind
+from omnifill.domain.stock_kpis import (
+    CountResult,
+    LedgerEntry,
+    StockPosition,
+    cost_of_goods_sold,
+    counts_in,
+    daily_inventory_value,
+    inventory_accuracy,
+    inventory_turnover,
+    sell_through,
+    stock_positions,
+)
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 D = date(2026, 11, 2)

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from omnifill.domain import kpis as k
+from omnifill.domain import stock_kpis as st
 from omnifill.domain.return_analytics import ReturnRate
 
 Value = float | int | None
@@ -76,7 +77,7 @@ class StockFacts:
     """The ledger over a period: on hand when it began, the movements during it, the SKUs' standard costs."""
 
     opening: Mapping[tuple[str, str], int]
-    entries: Sequence[k.LedgerEntry]
+    entries: Sequence[st.LedgerEntry]
     unit_cost: Mapping[str, Decimal]
     first: date
     last: date
@@ -92,13 +93,13 @@ class StockFacts:
 
 def stock_kpis(stock: StockFacts, day_of: Callable[[datetime], date]) -> dict[str, Value]:
     """Turnover, sell-through and count accuracy of the stock given (the network's, or one location's)."""
-    values = k.daily_inventory_value(stock.opening, stock.entries, stock.unit_cost, stock.first, stock.last, day_of)
-    cogs = sum((-e.on_hand_delta * e.unit_cost for e in stock.entries if e.kind in k.SOLD), k.ZERO)
-    positions = k.stock_positions(stock.opening, stock.entries, stock.days)
+    values = st.daily_inventory_value(stock.opening, stock.entries, stock.unit_cost, stock.first, stock.last, day_of)
+    cogs = sum((-e.on_hand_delta * e.unit_cost for e in stock.entries if e.kind in st.SOLD), k.ZERO)
+    positions = st.stock_positions(stock.opening, stock.entries, stock.days)
     sold = sum(p.sold for p in positions)
     available = sum(p.opening + p.received for p in positions)
-    exact, units = k.inventory_accuracy(k.counts_in(stock.entries))
-    turnover = k.inventory_turnover(cogs, values)
+    exact, units = st.inventory_accuracy(st.counts_in(stock.entries))
+    turnover = st.inventory_turnover(cogs, values)
     return {
         "units_sold": sold,
         "inventory_turnover": None if turnover is None else round(turnover, RATE_PLACES),

@@ -23,9 +23,10 @@ from omnifill.domain.kpi_report import (
     return_rate,
     stock_kpis,
 )
-from omnifill.domain.kpis import OrderFacts, StockPosition, fulfillment_cost, stock_positions
+from omnifill.domain.kpis import OrderFacts, fulfillment_cost
 from omnifill.domain.locations import LocationKind
 from omnifill.domain.return_analytics import GroupBy, ReturnedUnits, ReturnRate, SoldUnits, return_rates
+from omnifill.domain.stock_kpis import StockPosition, stock_positions
 from omnifill.services.routing import default_cost_model
 
 LONGEST_PERIOD_DAYS = 366

@@ -27,16 +27,9 @@ from omnifill.adapters.sql.tables import (
     skus,
 )
 from omnifill.domain.customer_value import Purchase
-from omnifill.domain.kpis import (
-    DAMAGE_REASONS,
-    VENDOR_FEED,
-    ZERO,
-    Departure,
-    LedgerEntry,
-    OrderFacts,
-    fulfillment_method,
-)
+from omnifill.domain.kpis import DAMAGE_REASONS, ZERO, Departure, OrderFacts, fulfillment_method
 from omnifill.domain.locations import LocationKind
+from omnifill.domain.stock_kpis import VENDOR_FEED, LedgerEntry
 
 _fo, _m = fulfillment_orders, inventory_movements
 _GONE = ("shipped", "delivered", "picked_up")  # fulfillment statuses of work that left for its customer

@@ -83,6 +83,7 @@ def test_bad_parameters_are_422s_naming_the_parameter(api: TestClient, admin: He
         ({"to": day, "group_by": "day"}, "from"),
         ({"from": day, "to": "2000-01-01", "group_by": "day"}, "to"),
         ({"from": "2025-01-01", "to": "2026-01-02", "group_by": "day"}, "to"),  # 367 days
+        ({"from": day, "to": day, "group_by": "day", "location": "NOWHERE"}, "location"),
     ):
         refused = api.get("/v1/kpis", headers=admin, params=params)
         assert error_of(refused, 422, "invalid_input")["errors"][0]["field"] == field, params

@@ -58,12 +58,16 @@ def utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-def reported_location(principal: Principal, location: str | None) -> str | None:
+def reported_location(uow: UnitOfWork, principal: Principal, location: str | None) -> str | None:
     """Admin and operator keys see the whole business or one location; a store key its own store only."""
     principal.require(Permission.KPIS_READ)
-    if location is not None:
-        principal.require_location(location)
-    return location or principal.location
+    if location is None:
+        return principal.location
+    principal.require_location(location)
+    with uow.reading() as reader:
+        if reader.locations.id_for(location) is None:
+            raise InvalidInput("location", f"no location {location}")
+    return location
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +85,7 @@ class _Facts:
 
 def kpi_report(uow: UnitOfWork, start: date, end: date, group_by: KpiGroupBy, principal: Principal,
                location: str | None = None, cost_model: CostModel | None = None) -> KpiReport:
-    location = reported_location(principal, location)
+    location = reported_location(uow, principal, location)
     facts = _read(uow, start, end, cost_model or default_cost_model())
     if location is not None:
         facts = facts.at(location)
@@ -135,7 +139,7 @@ def _groups(facts: _Facts, group_by: KpiGroupBy, rates: Sequence[ReturnRate]) ->
 def stock_report(uow: UnitOfWork, start: date, end: date, principal: Principal,
                  location: str | None = None) -> list[StockPosition]:
     """Days of supply and sell-through per SKU and location over the period."""
-    location = reported_location(principal, location)
+    location = reported_location(uow, principal, location)
     since, until = period(start, end)
     with uow.reading() as reader:
         stock = StockFacts(reader.kpis.opening_stock(since), reader.kpis.movements(since, until), {}, start, end)

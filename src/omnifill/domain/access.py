@@ -42,6 +42,7 @@ class Permission(StrEnum):
     RETURNS_ANALYTICS = "returns:analytics"  # return rates across the business
     POS_WRITE = "pos:write"  # a till's sales and returns, at its own store
     CUSTOMERS_READ = "customers:read"  # customer profiles across channels: personal data, head office only
+    KPIS_READ = "kpis:read"  # the KPI report: the whole business, or a store key's own store
 
 
 _P = Permission
@@ -66,6 +67,8 @@ GRANTS[Role.STORE] |= {_P.RETURNS_READ, _P.RETURNS_WRITE, _P.RETURNS_RECEIVE}
 GRANTS[Role.CHANNEL] |= {_P.RETURNS_READ, _P.RETURNS_WRITE}
 # A store's till reports its own sales and returns (the key's store; require_location keeps it there).
 GRANTS[Role.STORE] = GRANTS[Role.STORE] | {_P.POS_WRITE}
+# A store sees its own store's KPIs (the report is narrowed to it); channel, vendor and carrier keys none.
+GRANTS[Role.STORE] = GRANTS[Role.STORE] | {_P.KPIS_READ}
 _SITE_ROLES = frozenset({Role.STORE, Role.VENDOR})  # keys scoped to one location
 _ROLE = re.compile(r"(admin|operator)|(store|channel|vendor|carrier):([A-Za-z0-9][A-Za-z0-9_.\-]{0,63})")
 

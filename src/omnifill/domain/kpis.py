@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from omnifill.domain.costs import Handling
 from omnifill.domain.locations import LocationKind
 
 ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+# Return reasons that say the order itself was wrong when it arrived: such a return spoils a perfect order.
+DAMAGE_REASONS = frozenset({"damaged", "defective", "wrong_item"})
 
 
 class FulfillmentMethod(StrEnum):
@@ -62,7 +66,7 @@ class OrderFacts:
     lines_filled: int = 0
     units_filled: int = 0
     lines_short: int = 0
-    packages: int = 0  # parcels shipped, or 1 for a pickup handed over
+    shipments: int = 0  # separate departures: each fulfillment shipped, or a pickup handed over
     method: FulfillmentMethod | None = None  # of its first fulfillment; None before routing
     location: str | None = None  # its first fulfillment's location
     promised_by: date | None = None
@@ -95,14 +99,22 @@ def perfect_order_rate(orders: Sequence[OrderFacts]) -> Ratio:
     return Ratio(perfect, len(orders))
 
 
+def _settled(orders: Sequence[OrderFacts]) -> list[OrderFacts]:
+    """Orders whose fill is known: something went out, or a line was refused or backordered for stock. An order
+    still waiting to be picked has not failed to fill, and one the customer cancelled never asked to be filled."""
+    return [o for o in orders if o.lines_short or (o.shipments and not o.cancelled)]
+
+
 def line_fill_rate(orders: Sequence[OrderFacts]) -> Ratio:
-    live = [o for o in orders if not o.cancelled or o.lines_short]
-    return Ratio(sum(o.lines_filled for o in live), sum(o.lines_ordered for o in live))
+    """Lines that went out in full ÷ lines ordered, over the settled orders."""
+    settled = _settled(orders)
+    return Ratio(sum(o.lines_filled for o in settled), sum(o.lines_ordered for o in settled))
 
 
 def unit_fill_rate(orders: Sequence[OrderFacts]) -> Ratio:
-    live = [o for o in orders if not o.cancelled or o.lines_short]
-    return Ratio(sum(o.units_filled for o in live), sum(o.units_ordered for o in live))
+    """Units that went out ÷ units ordered, over the settled orders."""
+    settled = _settled(orders)
+    return Ratio(sum(o.units_filled for o in settled), sum(o.units_ordered for o in settled))
 
 
 def stockout_rate(orders: Sequence[OrderFacts]) -> Ratio:
@@ -111,9 +123,9 @@ def stockout_rate(orders: Sequence[OrderFacts]) -> Ratio:
 
 
 def split_shipment_rate(orders: Sequence[OrderFacts]) -> Ratio:
-    """Orders that went out in more than one package ÷ orders that went out at all."""
-    sent = [o for o in orders if o.packages > 0]
-    return Ratio(sum(1 for o in sent if o.packages > 1), len(sent))
+    """Orders that went out in more than one shipment (or handover) ÷ orders that went out at all."""
+    sent = [o for o in orders if o.shipments > 0]
+    return Ratio(sum(1 for o in sent if o.shipments > 1), len(sent))
 
 
 def on_time_delivery_rate(orders: Sequence[OrderFacts]) -> Ratio:
@@ -151,125 +163,26 @@ def cost_per_order_by_method(orders: Sequence[OrderFacts]) -> dict[FulfillmentMe
     cost: dict[FulfillmentMethod, Decimal] = defaultdict(lambda: ZERO)
     count: dict[FulfillmentMethod, int] = defaultdict(int)
     for o in orders:
-        if o.method is not None and o.packages > 0:
+        if o.method is not None and o.shipments > 0:
             cost[o.method] += o.fulfillment_cost
             count[o.method] += 1
-    return {m: (cost[m] / count[m]).quantize(Decimal("0.01")) for m in FulfillmentMethod if count[m]}
-
-
-# ------------------------------------------------------------------------------------------- inventory
+    return {m: (cost[m] / count[m]).quantize(CENTS, ROUND_HALF_UP) for m in FulfillmentMethod if count[m]}
 
 
 @dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """One movement, reduced to what the inventory KPIs need."""
+class Departure:
+    """A fulfillment that left for its customer: shipped, or handed over at the counter."""
 
-    occurred_at: datetime
-    sku: str
     location: str
-    kind: str  # receipt, shipment, sale, count, adjustment, return, …
-    on_hand_delta: int
-    on_hand_after: int
-    unit_cost: Decimal
+    kind: LocationKind
+    units: int
+    shipping: Decimal = ZERO  # what the label cost; 0 for a handover, or a vendor that paid its own carrier
+    packaging: Decimal = ZERO  # the cartons' cost; the carton file carries none yet (docs/KPIS.md)
 
 
-SOLD = frozenset({"shipment", "sale"})  # movements that hand units to a customer
-
-
-def daily_inventory_value(entries: Sequence[LedgerEntry], unit_cost: Mapping[str, Decimal], first: date,
-                          last: date, day_of: Callable[[datetime], date]) -> dict[date, Decimal]:
-    """The value on hand at the end of each day from `first` to `last`, replayed from the ledger (every entry up
-    to `last`, oldest first) at each SKU's standard cost. `day_of` says which business day a moment falls in."""
-    on_hand: dict[tuple[str, str], int] = {}
-    values: dict[date, Decimal] = {}
-    ordered = sorted(entries, key=lambda e: e.occurred_at)
-    i = 0
-    day = first - timedelta(days=1)
-    while day < last:
-        day += timedelta(days=1)
-        while i < len(ordered) and day_of(ordered[i].occurred_at) <= day:
-            entry = ordered[i]
-            on_hand[(entry.sku, entry.location)] = entry.on_hand_after
-            i += 1
-        if day >= first:
-            values[day] = sum((unit_cost.get(sku, ZERO) * n for (sku, _), n in on_hand.items()), ZERO)
-    return values
-
-
-def cost_of_goods_sold(entries: Iterable[LedgerEntry], since: datetime, until: datetime) -> Decimal:
-    return sum((-e.on_hand_delta * e.unit_cost for e in entries
-                if e.kind in SOLD and since <= e.occurred_at < until), ZERO)
-
-
-def inventory_turnover(cogs: Decimal, daily_values: Mapping[date, Decimal]) -> float | None:
-    """Cost of goods sold in the period ÷ the average of the day-end inventory values over it."""
-    if not daily_values:
-        return None
-    average = sum(daily_values.values(), ZERO) / len(daily_values)
-    return float(cogs / average) if average else None
-
-
-@dataclass(frozen=True, slots=True)
-class StockPosition:
-    sku: str
-    location: str
-    on_hand: int
-    sold: int  # units shipped or sold over the period
-    days: int  # length of the period
-
-    @property
-    def days_of_supply(self) -> float | None:
-        """On hand ÷ average units sold per day; None when nothing sold (the stock would last forever)."""
-        return self.on_hand / (self.sold / self.days) if self.sold and self.days else None
-
-
-def sell_through(opening_on_hand: int, received: int, sold: int) -> Ratio:
-    """Units sold ÷ units available to sell over the period (on hand at its start + received during it)."""
-    return Ratio(sold, opening_on_hand + received)
-
-
-@dataclass(frozen=True, slots=True)
-class CountResult:
-    expected: int  # what the system held when the count was taken
-    counted: int
-
-
-def inventory_accuracy(counts: Sequence[CountResult]) -> tuple[Ratio, Ratio]:
-    """(counts that matched the system exactly ÷ counts, 1 − |units off| ÷ units the system expected)."""
-    exact = Ratio(sum(1 for c in counts if c.counted == c.expected), len(counts))
-    expected = sum(c.expected for c in counts)
-    off = sum(abs(c.counted - c.expected) for c in counts)
-    units = Ratio(max(expected - off, 0), expected)
-    return exact, units
-
-
-# ------------------------------------------------------------------------------------------- customers
-
-
-@dataclass(slots=True)
-class CustomerHistory:
-    customer_id: str
-    channels: set[str] = field(default_factory=set)
-    orders: int = 0
-    margin: Decimal = ZERO
-
-
-def historical_value(orders: Iterable[OrderFacts]) -> dict[str, CustomerHistory]:
-    """Margin per customer across every channel: revenue − cost of goods − fulfillment cost − refunds."""
-    found: dict[str, CustomerHistory] = {}
-    for o in orders:
-        if o.customer_id is None or o.cancelled:
-            continue
-        history = found.setdefault(o.customer_id, CustomerHistory(o.customer_id))
-        history.channels.add(o.channel)
-        history.orders += 1
-        history.margin += o.revenue - o.cost_of_goods - o.fulfillment_cost - o.refunded
-    return found
-
-
-def cross_channel_comparison(histories: Iterable[CustomerHistory]) -> dict[str, Decimal | None]:
-    """Average historical margin of customers who bought on two or more channels against those on one."""
-    groups: dict[str, list[Decimal]] = {"cross_channel": [], "single_channel": []}
-    for h in histories:
-        groups["cross_channel" if len(h.channels) > 1 else "single_channel"].append(h.margin)
-    return {name: (sum(m, ZERO) / len(m)).quantize(Decimal("0.01")) if m else None for name, m in groups.items()}
+def fulfillment_cost(departures: Iterable[Departure], handling: Callable[[str, LocationKind], Handling]) -> Decimal:
+    """Handling (the cost model's per order + per unit for the location) + shipping + packaging, summed."""
+    total = ZERO
+    for d in departures:
+        total += Decimal(str(round(handling(d.location, d.kind).cost(d.units), 4))) + d.shipping + d.packaging
+    return total

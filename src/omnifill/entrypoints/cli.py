@@ -274,5 +274,29 @@ def _demo_person(uow: UnitOfWork, username: str, role: str) -> str:
     return password
 
 
+kpis = typer.Typer(help="KPI jobs: predicted customer lifetime values.", no_args_is_help=True)
+app.add_typer(kpis, name="kpis")
+
+
+@kpis.command("clv")
+def kpis_clv(
+    months: Annotated[int, typer.Option(min=1, max=60, help="How far ahead to predict, in months.")] = 12,
+    discount_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Monthly discount rate.")] = 0.01,
+) -> None:
+    """Fit BG/NBD + Gamma-Gamma (pymc-marketing) on every customer's orders and till sales and store each one's
+    predicted lifetime value for GET /v1/kpis/customers; needs `pip install 'omnifill[clv]'`. Tens of seconds."""
+    from omnifill.adapters.clv import fit_lifetime_values  # the model library loads only here
+    from omnifill.domain.customer_value import Horizon
+    from omnifill.services.customer_value import compute_lifetime_values
+
+    try:
+        run = compute_lifetime_values(_uow(), fit_lifetime_values, datetime.now(UTC), Horizon(months, discount_rate))
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    shown = ", ".join(f"{name} {value:.4g}" for name, value in run.parameters.items())
+    typer.echo(f"lifetime values: {run.customers} customers over {months} months; {shown}")
+
+
 if __name__ == "__main__":
     app()

@@ -637,3 +637,28 @@ pos_conflicts = Table(
     Column("recorded_at", Timestamp, nullable=False),
 )
 Index("ix_pos_conflicts_location", pos_conflicts.c.location_id, pos_conflicts.c.id)
+# ------------------------------------------------------------------------------------------- KPIs
+
+# Predicted customer lifetime values (BG/NBD + Gamma-Gamma), replaced whole by each run of `omnifill kpis clv`.
+lifetime_value_runs = Table(
+    "lifetime_value_runs", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("computed_at", Timestamp, nullable=False),
+    Column("horizon_months", Integer, nullable=False),
+    Column("discount_rate", Float, nullable=False),  # monthly
+    Column("customers", Integer, nullable=False),
+    Column("parameters", Json, nullable=False),  # {"r", "alpha", "a", "b", "p", "q", "v"}
+)
+
+customer_lifetime_values = Table(
+    "customer_lifetime_values", metadata,
+    Column("customer_id", String(40), primary_key=True),
+    Column("run_id", ForeignKey("lifetime_value_runs.id"), nullable=False),
+    Column("frequency", Integer, nullable=False),  # repeat purchase days
+    Column("recency_days", Integer, nullable=False),
+    Column("age_days", Integer, nullable=False),
+    Column("monetary_value", Money, nullable=False),
+    Column("expected_purchases", Float, nullable=False),
+    Column("probability_alive", Float, nullable=False),
+    Column("predicted_value", Money, nullable=False),
+)

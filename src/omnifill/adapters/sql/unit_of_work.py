@@ -13,6 +13,8 @@ from omnifill.adapters.sql.customer_repository import CustomerRepository
 from omnifill.adapters.sql.engine import WRITE
 from omnifill.adapters.sql.event_repository import EventStreamRepository
 from omnifill.adapters.sql.inventory_repository import InventoryRepository
+from omnifill.adapters.sql.kpi_repository import KpiRepository
+from omnifill.adapters.sql.lifetime_value_repository import LifetimeValueRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
@@ -67,6 +69,8 @@ class UnitOfWork:
     returns: ReturnRepository
     customers: CustomerRepository
     pos: PosRepository
+    kpis: KpiRepository
+    lifetime_values: LifetimeValueRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -109,6 +113,8 @@ class UnitOfWork:
         self.returns = ReturnRepository(connection)
         self.customers = CustomerRepository(connection)
         self.pos = PosRepository(connection)
+        self.kpis = KpiRepository(connection)
+        self.lifetime_values = LifetimeValueRepository(connection)
         return self
 
     @property

@@ -28,6 +28,7 @@ from omnifill.entrypoints.api.routes import (
     customers,
     fulfillments,
     inventory,
+    kpis,
     network,
     orders,
     pos,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(module.router)
     for module in (pos, customers):
         app.include_router(module.router)
+    app.include_router(kpis.router)
     install_console(app)
     return app
 

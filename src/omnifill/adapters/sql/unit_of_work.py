@@ -16,6 +16,7 @@ from omnifill.adapters.sql.inventory_repository import InventoryRepository
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
+from omnifill.adapters.sql.order_search_repository import OrderSearchRepository
 from omnifill.adapters.sql.pos_repository import PosRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.return_repository import ReturnRepository
@@ -27,6 +28,7 @@ from omnifill.adapters.sql.routing_repository import (
     WaveRepository,
 )
 from omnifill.adapters.sql.shipment_repository import ShipmentRepository
+from omnifill.adapters.sql.stock_view_repository import StockViewRepository
 from omnifill.adapters.sql.user_repository import ConsoleUserRepository
 from omnifill.adapters.sql.warehouse_repository import (
     BinRepository,
@@ -67,6 +69,8 @@ class UnitOfWork:
     returns: ReturnRepository
     customers: CustomerRepository
     pos: PosRepository
+    order_search: OrderSearchRepository
+    stock_views: StockViewRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -109,6 +113,8 @@ class UnitOfWork:
         self.returns = ReturnRepository(connection)
         self.customers = CustomerRepository(connection)
         self.pos = PosRepository(connection)
+        self.order_search = OrderSearchRepository(connection)
+        self.stock_views = StockViewRepository(connection)
         return self
 
     @property

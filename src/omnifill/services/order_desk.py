@@ -18,7 +18,8 @@ from omnifill.domain.shipping import Shipment
 from omnifill.services.orders import cancel_order, find_fulfillment, order_locations
 from omnifill.services.rerouting import reject_fulfillment
 
-__all__ = ["OrderFile", "OrderFilters", "cancel_from_desk", "find_orders", "order_file", "reroute_pending"]
+__all__ = ["OrderFile", "OrderFilters", "StoredDecision", "cancel_from_desk", "find_orders", "order_file",
+           "reroute_pending"]
 RETURNS_SHOWN = 100  # an order has a handful; the page says so if there were ever more
 
 

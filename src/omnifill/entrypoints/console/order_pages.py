@@ -7,6 +7,7 @@ is the console's 403 page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -26,7 +27,7 @@ from omnifill.entrypoints.console.desk import page_limit, refused_page
 from omnifill.entrypoints.console.pages import render
 from omnifill.entrypoints.console.session import CheckedPerson, Person
 from omnifill.services import order_desk, shipments
-from omnifill.services.order_desk import OrderFile, OrderFilters
+from omnifill.services.order_desk import OrderFile, OrderFilters, StoredDecision
 
 router = APIRouter(include_in_schema=False)
 FILTERS = ("q", "channel", "status", "location", "from", "to")
@@ -92,7 +93,7 @@ def _order_page(request: Request, uow: Uow, session: ConsoleSession, order_id: s
                   moves=_moves(session, found.order), reject_reasons=request.app.state.settings.reject_reasons)
 
 
-def _decision(stored: Any) -> dict[str, Any]:
+def _decision(stored: StoredDecision) -> dict[str, Any]:
     body = stored.body
     priced = [c for c in body.get("candidates", []) if c.get("cost")]
     chart = {"data": [{"type": "bar", "name": part, "x": [c["location"] for c in priced],
@@ -157,7 +158,8 @@ def reroute(request: Request, uow: Uow, session: CheckedPerson, order_id: str, f
     return _move(request, uow, session, order_id, "rerouted", move)
 
 
-def _move(request: Request, uow: Uow, session: ConsoleSession, order_id: str, done: str, move: Any) -> Response:
+def _move(request: Request, uow: Uow, session: ConsoleSession, order_id: str, done: str,
+          move: Callable[[], object]) -> Response:
     """Run one move; on success back to the order (Post/Redirect/Get), else the order with the reason."""
     try:
         move()

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from omnifill.domain.access import Permission
@@ -54,13 +55,17 @@ def profile_page(request: Request, uow: Uow, session: Person, name: str) -> Resp
 
 @router.post("/routing/profiles/{name}")
 async def save_profile(request: Request, uow: Uow, session: CheckedPerson, name: str) -> Response:
+    # Async only to read the form's repeated fields (check boxes); the database work runs off the event loop.
+    values = _sent_values(await request.form())
+    return await run_in_threadpool(_save, request, uow, session, name, values)
+
+
+def _save(request: Request, uow: Uow, session: ConsoleSession, name: str, values: dict[str, Any]) -> Response:
     try:
         session.user.principal.require(Permission.ROUTING_WRITE)
         routing_profiles.get_profile(uow, name)  # the form edits a profile; a new one comes through the API
     except DomainError as refused:
         return refused_page(request, session, refused)
-    sent = await request.form()
-    values = _sent_values(sent)
     try:
         profile = RoutingProfileIn.model_validate(_body(values)).to_domain(name)
     except ValidationError as refused:

@@ -28,7 +28,7 @@ def inventory_search(request: Request, session: Person) -> Response:
     sku = request.query_params.get("sku", "").strip()
     if sku:
         return RedirectResponse(f"/inventory/{quote(sku, safe='')}", status_code=303)
-    return render(request, "inventory.html", session)
+    return render(request, "inventory_search.html", session)
 
 
 @router.get("/inventory/low-stock")

@@ -88,7 +88,7 @@ def _order_page(request: Request, uow: Uow, session: ConsoleSession, order_id: s
         found = order_desk.order_file(uow, order_id, session.user.principal)
     except (Forbidden, NotFound) as refused:
         return refused_page(request, session, refused)
-    return render(request, "order.html", session, status_code, file=found, order=found.order, error=error,
+    return render(request, "order_page.html", session, status_code, file=found, order=found.order, error=error,
                   done=done, decisions=[_decision(d) for d in found.decisions], timeline=_timeline(found),
                   moves=_moves(session, found.order), reject_reasons=request.app.state.settings.reject_reasons)
 

@@ -32,7 +32,7 @@ bench: $(BIN)/omnifill  ## print the intake table (see docs/PERFORMANCE.md)
 	$(BIN)/python benchmarks/intake.py
 
 screenshots: $(BIN)/omnifill  ## run the browser tests, saving each page's picture into docs/screenshots/
-	OMNIFILL_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/test_console_browser.py tests/e2e/test_console_network_browser.py
+	OMNIFILL_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/e2e/test_console_browser.py tests/e2e/test_console_network_browser.py tests/e2e/test_console_desk_browser.py
 
 clean:
 	rm -rf $(VENV) omnifill.db omnifill.db-wal omnifill.db-shm .pytest_cache .mypy_cache .ruff_cache

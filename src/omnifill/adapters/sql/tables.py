@@ -187,6 +187,7 @@ outbox_events = Table(
 )
 Index("ix_outbox_events_unpublished", outbox_events.c.published_at, outbox_events.c.id)
 Index("ix_outbox_events_position", outbox_events.c.position, unique=True)
+Index("ix_outbox_events_entity", outbox_events.c.entity_id)  # an order's timeline in the console
 
 idempotency_keys = Table(
     "idempotency_keys", metadata,

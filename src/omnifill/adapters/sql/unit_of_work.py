@@ -18,6 +18,7 @@ from omnifill.adapters.sql.lifetime_value_repository import LifetimeValueReposit
 from omnifill.adapters.sql.notification_repository import NotificationRepository
 from omnifill.adapters.sql.operations_repository import OperationsRepository
 from omnifill.adapters.sql.order_repository import OrderRepository
+from omnifill.adapters.sql.order_search_repository import OrderSearchRepository
 from omnifill.adapters.sql.pos_repository import PosRepository
 from omnifill.adapters.sql.records_repository import ApiKeyRepository, IdempotencyRepository, OutboxRepository
 from omnifill.adapters.sql.return_repository import ReturnRepository
@@ -29,6 +30,7 @@ from omnifill.adapters.sql.routing_repository import (
     WaveRepository,
 )
 from omnifill.adapters.sql.shipment_repository import ShipmentRepository
+from omnifill.adapters.sql.stock_view_repository import StockViewRepository
 from omnifill.adapters.sql.user_repository import ConsoleUserRepository
 from omnifill.adapters.sql.warehouse_repository import (
     BinRepository,
@@ -71,6 +73,8 @@ class UnitOfWork:
     pos: PosRepository
     kpis: KpiRepository
     lifetime_values: LifetimeValueRepository
+    order_search: OrderSearchRepository
+    stock_views: StockViewRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -115,6 +119,8 @@ class UnitOfWork:
         self.pos = PosRepository(connection)
         self.kpis = KpiRepository(connection)
         self.lifetime_values = LifetimeValueRepository(connection)
+        self.order_search = OrderSearchRepository(connection)
+        self.stock_views = StockViewRepository(connection)
         return self
 
     @property

@@ -28,3 +28,13 @@ def decode_text_cursor(cursor: str | None) -> str | None:
     if value is not None and not isinstance(value, str):
         raise InvalidInput("cursor", "not a cursor this API returned")
     return value
+
+
+def decode_pair_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """A cursor holding two codes, such as (SKU, location)."""
+    value = decode_cursor(cursor)
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        raise InvalidInput("cursor", "not a cursor this API returned")
+    return value[0], value[1]

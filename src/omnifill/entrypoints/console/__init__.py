@@ -13,7 +13,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from omnifill.entrypoints.console import network_pages, pages, return_pages, store_pages
+from omnifill.entrypoints.console import (
+    inventory_pages,
+    network_pages,
+    order_pages,
+    pages,
+    return_pages,
+    routing_pages,
+    store_pages,
+)
 from omnifill.entrypoints.console.session import SignInRequired, send_to_sign_in
 
 STATIC = Path(__file__).parent / "static"
@@ -24,5 +32,8 @@ def install_console(app: FastAPI) -> None:
     app.include_router(store_pages.router)
     app.include_router(network_pages.router)
     app.include_router(return_pages.router)
+    app.include_router(order_pages.router)
+    app.include_router(inventory_pages.router)
+    app.include_router(routing_pages.router)
     app.add_exception_handler(SignInRequired, send_to_sign_in)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from omnifill.domain.access import Permission
-from omnifill.domain.errors import InvalidInput
 from omnifill.domain.inventory import MovementKind
 from omnifill.entrypoints.api.auth import Caller, Uow
-from omnifill.entrypoints.api.pagination import decode_cursor, encode_cursor
+from omnifill.entrypoints.api.pagination import decode_pair_cursor, encode_cursor
 from omnifill.entrypoints.api.schemas import (
     BalanceOut,
     InventoryPage,
@@ -56,7 +55,7 @@ def list_balances(
     if location is not None:
         caller.require_location(location)
     location = location or caller.location  # a store key sees its own store only
-    balances, totals = inventory.list_balances(uow, sku, location, _balance_cursor(cursor), limit)
+    balances, totals = inventory.list_balances(uow, sku, location, decode_pair_cursor(cursor), limit)
     last = balances[-1] if len(balances) == limit else None
     return InventoryPage(
         items=[BalanceOut.of(b.sku, b.location, b.level) for b in balances],
@@ -68,12 +67,3 @@ def list_balances(
 def vars_of(total: NetworkTotal) -> dict[str, int]:
     return {"on_hand": total.on_hand, "reserved": total.reserved, "safety_stock": total.safety_stock,
             "available": total.available}
-
-
-def _balance_cursor(cursor: str | None) -> tuple[str, str] | None:
-    value = decode_cursor(cursor)
-    if value is None:
-        return None
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise InvalidInput("cursor", "not a cursor this API returned")
-    return value[0], value[1]

@@ -108,9 +108,10 @@ def test_an_operator_signs_in_and_sees_the_overview_with_its_chart(browser: Brow
     tab.page.screenshot(path=screenshots / "sign-in.png")
     tab.sign_in("olivia")
     assert tab.page.get_by_role("heading", name="Overview").is_visible()
-    chart = tab.page.locator("#orders-by-channel .main-svg").first
-    chart.wait_for(state="visible")
+    for chart in ("trend", "orders-by-channel", "orders-by-method"):
+        tab.page.locator(f"#{chart} .main-svg").first.wait_for(state="visible")
     assert tab.page.locator("#orders-by-channel .bars path").count() == 1  # one bar: the web channel
+    assert tab.page.get_by_text("Perfect orders").is_visible()
     tab.page.screenshot(path=screenshots / "overview.png", full_page=True)
     assert tab.errors == []
 

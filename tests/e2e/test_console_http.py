@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -88,14 +91,30 @@ def test_sign_in_never_redirects_off_the_site(api: TestClient, target: str) -> N
     assert response.headers["location"] == "/"
 
 
+def chart_of(page: str, element_id: str) -> Any:
+    found = re.search(rf'id="{element_id}" class="chart" data-chart="([^"]*)"', page)
+    assert found, page
+    return json.loads(html.unescape(found.group(1)))
+
+
 @pytest.mark.usefixtures("people")
-def test_the_overview_counts_open_work_and_charts_orders_by_channel(
-        api: TestClient, network: Network, web_channel: Headers) -> None:
+def test_the_overview_shows_kpis_open_work_and_charts(api: TestClient, network: Network, web_channel: Headers,
+                                                      app_channel: Headers) -> None:
     created(api.post("/v1/orders", headers=web_channel, json=order_body("W-1", {TEE: 1})))
+    created(api.post("/v1/orders", headers=web_channel, json=order_body("W-2", {TEE: 1}, pickup=NYC)))
+    created(api.post("/v1/orders", headers=app_channel, json=order_body("A-1", {TEE: 1}, channel="app")))
     sign_in(api, "olivia")
     page = api.get("/").text
-    assert re.search(r'<span class="count">1</span><span class="label">pending</span>', page)
-    assert '"x": ["web"], "y": [1]' in page
+    assert re.search(r'<span class="count">3</span><span class="label">pending</span>', page)
+    # Perfect ÷ all orders: none is delivered yet. Return rate: nothing sold yet, so nothing to divide by.
+    assert '<span class="count">0.0%</span><span class="label">Perfect orders</span>' in page
+    assert '<span class="count">—</span><span class="label">Return rate</span>' in page
+    channels = chart_of(page, "orders-by-channel")["data"][0]
+    assert (channels["x"], channels["y"]) == (["app", "web"], [1, 2])
+    methods = chart_of(page, "orders-by-method")["data"][0]
+    assert dict(zip(methods["x"], methods["y"], strict=True)) == {"bopis": 1, "ship_from_store": 2}
+    trend = chart_of(page, "trend")["data"]
+    assert (len(trend[0]["x"]), sum(trend[0]["y"])) == (7, 3)  # orders a day, every day of the week shown
     assert '<script src="/console/vendor/plotly.min.js">' in page
     bundle = api.get("/console/vendor/plotly.min.js")
     assert bundle.status_code == 200

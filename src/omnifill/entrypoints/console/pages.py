@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -16,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from omnifill.domain.access import Role
 from omnifill.domain.errors import Forbidden
+from omnifill.domain.kpi_report import KpiGroupBy
 from omnifill.domain.users import ConsoleSession
 from omnifill.entrypoints.api.auth import Uow
 from omnifill.entrypoints.console.session import (
@@ -26,6 +26,7 @@ from omnifill.entrypoints.console.session import (
     set_cookie,
 )
 from omnifill.services.fulfillment import location_tasks
+from omnifill.services.kpis import KpiReport, kpi_report, period
 from omnifill.services.operations import open_work, orders_by_channel
 from omnifill.services.users import sign_in, sign_out
 
@@ -88,19 +89,59 @@ def logout(request: Request, uow: Uow, session: CheckedPerson) -> Response:
     return response
 
 
+PERIODS = (7, 14, 30)  # the overview's choice of days
+# The tiles: (KPI, label, how it is shown). A KPI with nothing to count shows "—".
+TILES = (("perfect_order_rate", "Perfect orders", "percent"), ("unit_fill_rate", "Unit fill rate", "percent"),
+         ("on_time_delivery_rate", "On time", "percent"), ("split_shipment_rate", "Split shipments", "percent"),
+         ("cost_per_order", "Cost per order", "money"), ("click_to_ship_hours_p50", "Click to ship, p50", "hours"),
+         ("return_rate", "Return rate", "percent"), ("inventory_turnover", "Inventory turnover", "times"))
+
+
 @router.get("/")
-def overview(request: Request, uow: Uow, session: Person) -> Response:
+def overview(request: Request, uow: Uow, session: Person, days: int = 7) -> Response:
     principal = session.user.principal
     if principal.role is Role.STORE:
         return RedirectResponse(_home(session), status_code=303)
-    until = datetime.now(UTC)
-    since = until - timedelta(days=7)
-    work = open_work(uow, principal)
+    days = days if days in PERIODS else PERIODS[0]
+    end = datetime.now(UTC).date()
+    start = end - timedelta(days=days - 1)
+    by_day = kpi_report(uow, start, end, KpiGroupBy.DAY, principal)
+    by_method = kpi_report(uow, start, end, KpiGroupBy.FULFILLMENT_METHOD, principal)
+    since, until = period(start, end)
     channels = orders_by_channel(uow, principal, since, until)
-    chart = {"data": [{"type": "bar", "x": list(channels), "y": list(channels.values()),
-                       "marker": {"color": "#2f6f8f"}}],
-             "layout": {"title": {"text": "Orders by channel, last 7 days"}, "margin": {"t": 40, "b": 40}}}
-    return render(request, "overview.html", session, work=work, channels=channels, chart=json.dumps(chart))
+    return render(request, "overview.html", session, days=days, periods=PERIODS, work=open_work(uow, principal),
+                  tiles=[(label, _shown(by_day.totals.get(kpi), kind)) for kpi, label, kind in TILES],
+                  trend=_trend_chart(by_day), channels=_bar_chart(channels, "Orders by channel"),
+                  methods=_bar_chart({str(g.key): int(g.kpis["orders"] or 0) for g in by_method.groups
+                                      if g.key is not None}, "Orders by fulfillment method"))
+
+
+def _shown(value: float | int | None, kind: str) -> str:
+    if value is None:
+        return "—"
+    return {"percent": f"{value:.1%}", "money": f"{value:,.2f}", "hours": f"{value:.1f} h",
+            "times": f"{value:.2f}×"}[kind]
+
+
+def _trend_chart(report: KpiReport) -> dict[str, Any]:
+    """Orders a day as bars, the perfect order rate as a line on its own axis; every day of the period shown."""
+    days = [(report.start + timedelta(days=n)).isoformat() for n in range((report.end - report.start).days + 1)]
+    kpis = {g.key: g.kpis for g in report.groups}
+    return {"data": [
+        {"type": "bar", "name": "orders", "x": days, "y": [kpis.get(d, {}).get("orders", 0) for d in days],
+         "marker": {"color": "#9cc3d5"}},
+        {"type": "scatter", "mode": "lines+markers", "name": "perfect order rate", "x": days, "yaxis": "y2",
+         "y": [kpis.get(d, {}).get("perfect_order_rate") for d in days], "line": {"color": "#2f6f8f"}},
+    ], "layout": {"title": {"text": "Orders and perfect order rate by day"}, "margin": {"t": 40, "b": 40},
+                  "xaxis": {"type": "date", "tickformat": "%b %d", "dtick": 86_400_000},
+                  "yaxis": {"title": {"text": "orders"}},
+                  "yaxis2": {"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1]},
+                  "legend": {"orientation": "h"}}}
+
+
+def _bar_chart(counts: dict[str, int], title: str) -> dict[str, Any]:
+    return {"data": [{"type": "bar", "x": list(counts), "y": list(counts.values()), "marker": {"color": "#2f6f8f"}}],
+            "layout": {"title": {"text": title}, "margin": {"t": 40, "b": 60}}}
 
 
 @router.get("/stores/{code}")

@@ -129,13 +129,16 @@ def _times(trade: Trade, day: int, count: int) -> list[datetime]:
     return sorted(trade.now - timedelta(days=day, seconds=trade.rng.randint(300, span)) for _ in range(count))
 
 
+PROMISE_DAYS = {ServiceLevel.STANDARD: 5, ServiceLevel.EXPRESS: 2}
+
+
 def _customer(trade: Trade) -> Customer:
     """One of a few dozen shoppers, so profiles gather orders across channels."""
     n = trade.rng.randrange(48)
     return Customer(email=f"shopper{n:02d}@example.com", name=NAMES[n % len(NAMES)])
 
 
-def _draft(trade: Trade) -> OrderDraft:
+def _draft(trade: Trade, at: datetime) -> OrderDraft:
     rng = trade.rng
     trade.number += 1
     channel = rng.choice(CHANNELS)
@@ -149,8 +152,10 @@ def _draft(trade: Trade) -> OrderDraft:
                           Delivery(DeliveryMethod.PICKUP, location=store), lines)
     picked = {s.code: s for s in rng.choices(trade.skus, trade.weights, k=rng.randint(1, 3))}
     level = ServiceLevel.EXPRESS if rng.random() < 0.2 else ServiceLevel.STANDARD
+    # What the storefront promised at checkout: within 5 days for standard, 2 for express.
+    promised = at.date() + timedelta(days=PROMISE_DAYS[level])
     return OrderDraft(channel, external_id, _customer(trade), Address(rng.choice(trade.zips)),
-                      Delivery(DeliveryMethod.SHIP, level),
+                      Delivery(DeliveryMethod.SHIP, level, promised_by=promised),
                       tuple(OrderLine(code, rng.randint(1, 2), s.unit_price) for code, s in picked.items()))
 
 
@@ -159,7 +164,7 @@ def _price(trade: Trade, code: str) -> Decimal:
 
 
 def _one_order(uow: UnitOfWork, trade: Trade, at: datetime) -> None:
-    draft = _draft(trade)
+    draft = _draft(trade, at)
     try:
         order = place_order(uow, draft, f"channel:{draft.channel}", at).order
     except DomainError:

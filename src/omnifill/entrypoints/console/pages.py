@@ -120,7 +120,7 @@ def _shown(value: float | int | None, kind: str) -> str:
     if value is None:
         return "—"
     return {"percent": f"{value:.1%}", "money": f"{value:,.2f}", "hours": f"{value:.1f} h",
-            "times": f"{value:.2f}×"}[kind]
+            "times": f"{value:.2f}×" if value >= 0.1 else f"{value:.2g}×"}[kind]
 
 
 def _trend_chart(report: KpiReport) -> dict[str, Any]:

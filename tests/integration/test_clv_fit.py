@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import random
+import sys
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -18,7 +20,12 @@ import pytest
 from omnifill.adapters.clv import fit_lifetime_values
 from omnifill.domain.customer_value import Horizon, LifetimeValueFit, Purchase, Rfm, rfm
 
+# Importing PyMC raises the interpreter's recursion limit for good (pymc/sampling/mcmc.py). Every xdist worker
+# imports this module when it collects the tests, so give the old limit back at once, and again after the fit;
+# otherwise every later test in the worker runs on a different Python (a 5,000-deep JSON body suddenly parses).
+_RECURSION_LIMIT = sys.getrecursionlimit()
 pytest.importorskip("pymc_marketing")
+sys.setrecursionlimit(_RECURSION_LIMIT)
 pytestmark = pytest.mark.model_fit
 
 R, ALPHA, A, B = 0.8, 20.0, 0.8, 2.5
@@ -53,9 +60,12 @@ KNOWN = [
 
 
 @pytest.fixture(scope="module")
-def fitted() -> LifetimeValueFit:
+def fitted() -> Iterator[LifetimeValueFit]:
     summaries = rfm(simulated_purchases(1000, seed=20261130), OBSERVED)
-    return fit_lifetime_values([*summaries, *KNOWN], Horizon(months=12, discount_rate=0.01))
+    try:
+        yield fit_lifetime_values([*summaries, *KNOWN], Horizon(months=12, discount_rate=0.01))
+    finally:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
 
 
 def test_the_purchase_parameters_are_recovered(fitted: LifetimeValueFit) -> None:

@@ -116,6 +116,10 @@ def test_the_overview_shows_kpis_open_work_and_charts(api: TestClient, network: 
     trend = chart_of(page, "trend")["data"]
     assert (len(trend[0]["x"]), sum(trend[0]["y"])) == (7, 3)  # orders a day, every day of the week shown
     assert '<script src="/console/vendor/plotly.min.js">' in page
+    for days, shown in (("30", 30), ("abc", 7), ("9" * 40, 7)):  # a period not offered is a week, never an error
+        other = api.get(f"/?days={days}")
+        assert other.status_code == 200
+        assert len(chart_of(other.text, "trend")["data"][0]["x"]) == shown
     bundle = api.get("/console/vendor/plotly.min.js")
     assert bundle.status_code == 200
     assert len(bundle.content) > 1_000_000

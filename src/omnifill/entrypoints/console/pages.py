@@ -98,18 +98,18 @@ TILES = (("perfect_order_rate", "Perfect orders", "percent"), ("unit_fill_rate",
 
 
 @router.get("/")
-def overview(request: Request, uow: Uow, session: Person, days: int = 7) -> Response:
+def overview(request: Request, uow: Uow, session: Person, days: str = "7") -> Response:
     principal = session.user.principal
     if principal.role is Role.STORE:
         return RedirectResponse(_home(session), status_code=303)
-    days = days if days in PERIODS else PERIODS[0]
+    chosen = int(days) if days.isdecimal() and int(days) in PERIODS else PERIODS[0]  # anything else: a week
     end = datetime.now(UTC).date()
-    start = end - timedelta(days=days - 1)
+    start = end - timedelta(days=chosen - 1)
     by_day = kpi_report(uow, start, end, KpiGroupBy.DAY, principal)
     by_method = kpi_report(uow, start, end, KpiGroupBy.FULFILLMENT_METHOD, principal)
     since, until = period(start, end)
     channels = orders_by_channel(uow, principal, since, until)
-    return render(request, "overview.html", session, days=days, periods=PERIODS, work=open_work(uow, principal),
+    return render(request, "overview.html", session, days=chosen, periods=PERIODS, work=open_work(uow, principal),
                   tiles=[(label, _shown(by_day.totals.get(kpi), kind)) for kpi, label, kind in TILES],
                   trend=_trend_chart(by_day), channels=_bar_chart(channels, "Orders by channel"),
                   methods=_bar_chart({str(g.key): int(g.kpis["orders"] or 0) for g in by_method.groups

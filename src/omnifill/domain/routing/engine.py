@@ -117,12 +117,23 @@ class _Plan:
     split_penalty: float
     unfilled: dict[str, int]
     miles: float
+    # How plans compare: fewer units unfilled, lower total cost, fewer packages, earlier delivery, fewer miles,
+    # then location codes. Computed once: a search compares each plan several times.
+    rank: tuple[int, float, int, int, float, tuple[str, ...]] = field(init=False)
 
-    def key(self) -> tuple[int, float, int, int, float, tuple[str, ...]]:
-        latest = max((p.delivers_on.toordinal() for p in self.packages if p.delivers_on), default=0)
-        total = sum(p.total for p in self.packages) + self.split_penalty
-        return (sum(self.unfilled.values()), round(total, 6), len(self.packages), latest, round(self.miles, 3),
-                tuple(p.location for p in self.packages))
+    def __post_init__(self) -> None:
+        latest, total = 0, 0.0
+        for package in self.packages:  # a loop, not generators: this runs for every plan priced
+            total += package.total
+            if package.delivers_on is not None:
+                latest = max(latest, package.delivers_on.toordinal())
+        object.__setattr__(self, "rank", (
+            sum(self.unfilled.values()), round(total + self.split_penalty, 6), len(self.packages), latest,
+            round(self.miles, 3), tuple([p.location for p in self.packages])))
+
+
+def _rank(plan: _Plan) -> tuple[int, float, int, int, float, tuple[str, ...]]:
+    return plan.rank
 
 
 class _Router:
@@ -134,16 +145,19 @@ class _Router:
         self.profile = profile
         self.costing = costing
         self.opportunity = opportunity if (opportunity and profile.look_ahead) else {}
-        self._ship_dates: dict[tuple[str, time], date] = {}
+        self.level = request.service_level
+        self.pickup = request.delivery.method is DeliveryMethod.PICKUP
+        self._delivery_dates: dict[tuple[str, time, int], date] = {}
         self._terms: dict[str, LinearTerms] = {}
 
     def delivery_date(self, location: Location, transit_days: int) -> date:
-        """Memoized per time zone and cut-off: a hundred candidates share a handful of them."""
-        key = (location.time_zone, location.ship_cutoff)
-        shipped = self._ship_dates.get(key)
-        if shipped is None:
-            shipped = self._ship_dates[key] = ship_date(location, self.request.placed_at)
-        return shipped + timedelta(days=transit_days)
+        """Memoized per time zone, cut-off and transit: a hundred candidates share a handful of them."""
+        key = (location.time_zone, location.ship_cutoff, transit_days)
+        found = self._delivery_dates.get(key)
+        if found is None:
+            found = self._delivery_dates[key] = (ship_date(location, self.request.placed_at)
+                                                 + timedelta(days=transit_days))
+        return found
 
     def weight(self, lines: Mapping[str, int]) -> float:
         return sum(self.request.weights_kg.get(sku, 0.0) * units for sku, units in lines.items())
@@ -165,22 +179,22 @@ class _Router:
     def quote(self, candidate: Candidate, miles: float, lines: Mapping[str, int]) -> PackageQuote | None:
         location = candidate.location
         units = sum(lines.values())
-        cost = self.costing.package(location, miles, units, self.weight(lines), self.request.service_level,
-                                    candidate.orders_today)
+        cost = self.costing.package(location, miles, units, self.weight(lines), self.level, candidate.orders_today)
         if cost is None:
             return None
-        if self.request.delivery.method is DeliveryMethod.PICKUP:
+        if self.pickup:
             cost = replace(cost, shipping=0.0, zone=None, transit_days=0)
         opportunity = sum(self.opportunity.get((sku, location.code), 0.0) * n for sku, n in lines.items()) \
             if self.opportunity else 0.0
         delivers_on = self.delivery_date(location, cost.transit_days) if cost.transit_days is not None else None
-        return PackageQuote(location.code, tuple(sorted(lines.items())), cost, opportunity, delivers_on)
+        items = tuple(lines.items()) if len(lines) == 1 else tuple(sorted(lines.items()))
+        return PackageQuote(location.code, items, cost, opportunity, delivers_on)
 
     def screen(self, candidate: Candidate) -> _Option | str:
         """The candidate as an option, or why it cannot take part in this order."""
         location, request, profile = candidate.location, self.request, self.profile
         miles = candidate.distance_miles or 0.0
-        pickup = request.delivery.method is DeliveryMethod.PICKUP
+        pickup, level = self.pickup, self.level
         if location.code in request.exclude:
             return "rejected or short-picked this order before"
         if not location.fulfillment_enabled:
@@ -188,7 +202,7 @@ class _Router:
         if not pickup:
             if Capability.SHIP not in location.capabilities:
                 return "does not ship"
-            if request.service_level is ServiceLevel.SAME_DAY and Capability.SAME_DAY not in location.capabilities:
+            if level is ServiceLevel.SAME_DAY and Capability.SAME_DAY not in location.capabilities:
                 return "does not offer same-day delivery"
             if location.code in profile.excluded_locations:
                 return f"excluded by routing profile {profile.name}"
@@ -197,7 +211,7 @@ class _Router:
             if profile.max_distance_miles is not None and miles > profile.max_distance_miles:
                 return f"{miles:.0f} mi away, beyond the profile's {profile.max_distance_miles:g} mi"
             radius = location.service_radius_miles
-            if request.service_level is ServiceLevel.SAME_DAY and radius is not None and miles > radius:
+            if level is ServiceLevel.SAME_DAY and radius is not None and miles > radius:
                 return f"{miles:.0f} mi away, beyond its same-day radius of {radius:g} mi"
         capacity = location.daily_order_capacity
         if capacity is not None and candidate.orders_today >= capacity:
@@ -212,7 +226,7 @@ class _Router:
             return "holds none of the ordered SKUs" + (f" beyond its safety buffer of {buffer}" if buffer else "")
         quote = self.quote(candidate, miles, supply)
         if quote is None:
-            return f"{request.service_level} service does not reach zone {carrier_zone(miles)}"
+            return f"{level} service does not reach zone {carrier_zone(miles)}"
         promised = request.promised_by
         if (profile.enforce_promise and promised and quote.delivers_on and quote.delivers_on > promised
                 and not pickup):
@@ -338,7 +352,7 @@ def price_plan(
 
 def _best_plan(router: _Router, options: Sequence[_Option]) -> _Plan | None:
     singles = [router.single(o) for o in options]
-    best_single = min(singles, key=_Plan.key, default=None)
+    best_single = min(singles, key=_rank, default=None)
     demand = router.request.demand
     worth_splitting = len(demand) > 1 or best_single is None or bool(best_single.unfilled)
     best_split = None
@@ -349,13 +363,13 @@ def _best_plan(router: _Router, options: Sequence[_Option]) -> _Plan | None:
         plans = (router.split(group, cheapest_first)
                  for size in range(2, min(router.profile.max_packages, len(pool)) + 1)
                  for group in combinations(pool if size == 2 else wide, size))
-        best_split = min((p for p in plans if p is not None), key=_Plan.key, default=None)
+        best_split = min((p for p in plans if p is not None), key=_rank, default=None)
     if best_single is None:
         return best_split
     if best_split is None:
         return best_single
     filled_more = sum(best_split.unfilled.values()) < sum(best_single.unfilled.values())
-    saving = best_single.key()[1] - best_split.key()[1]
+    saving = best_single.rank[1] - best_split.rank[1]
     same_fill = best_split.unfilled == best_single.unfilled
     return best_split if filled_more or (same_fill and saving > router.profile.split_threshold) else best_single
 
@@ -401,7 +415,7 @@ def _report(candidate: Candidate, screened: _Option | str, best: _Plan) -> Candi
 
 
 def _lost_by(option: _Option, best: _Plan) -> str:
-    winner = best.key()[1]
+    winner = best.rank[1]
     alone = option.quote.total
     covers = not _unfilled(_demand_of(best), option.supply)
     if covers:

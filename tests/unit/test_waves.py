@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import time
 
-from omnifill.adapters.highs import hindsight_bound, solve_wave
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omnifill.adapters.highs import _dive, _PlanLp, hindsight_bound, solve_wave
 from omnifill.domain.costs import LinearTerms
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.routing.plans import AllocationPlan, PlannedFulfillment
@@ -13,6 +17,7 @@ from omnifill.domain.routing.waves import (
     WaveOrder,
     WavePlan,
     WaveProblem,
+    assignment_cost,
     best_partition,
     cheapest_assignment,
     greedy_wave,
@@ -156,3 +161,43 @@ def test_best_partition_covers_the_skus_with_the_cheapest_blocks() -> None:
 def test_an_order_names_each_location_once() -> None:
     with pytest.raises(InvalidInput):
         WaveOrder("o", {"a": 1}, (FAR, FAR), LOST)
+
+
+@st.composite
+def small_waves(draw: st.DrawFn) -> WaveProblem:
+    """Up to 12 orders over 3 locations and 3 SKUs, short stock, one location with little capacity."""
+    skus, codes = ("a", "b", "c"), ("N", "M", "F")
+    options = tuple(WaveOption(code, draw(st.floats(1, 9)), {s: draw(st.floats(0, 3)) for s in skus})
+                    for code in codes)
+    orders = []
+    for n in range(draw(st.integers(1, 12))):
+        wanted = draw(st.lists(st.sampled_from(skus), min_size=1, max_size=3, unique=True))
+        orders.append(WaveOrder(f"o{n}", {s: draw(st.integers(1, 2)) for s in wanted},
+                                tuple(draw(st.permutations(options))[: draw(st.integers(1, 3))]), LOST,
+                                draw(st.integers(1, 2))))
+    stock = {(s, code): draw(st.integers(0, 4)) for s in skus for code in codes}
+    return WaveProblem(tuple(orders), stock, {"M": draw(st.integers(0, 3))})
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_waves())
+def test_the_dive_gives_every_order_a_plan_within_stock_capacity_and_package_limits(problem: WaveProblem) -> None:
+    plan_lp = _PlanLp(problem, None)
+    bound = plan_lp.solve(10, tolerance=1e-9).value
+    found = _dive(problem, plan_lp, deadline=time.perf_counter() + 10)
+    used: dict[tuple[str, str], int] = {}
+    packages: dict[str, int] = {}
+    for order, assignment in zip(problem.orders, found, strict=True):
+        assert len(assignment.lines) <= order.max_packages
+        assert {o.location for o in order.options} >= set(assignment.lines)
+        for sku, units in order.demand.items():
+            sent = sum(lines.get(sku, 0) for lines in assignment.lines.values())
+            assert sent + assignment.unfilled.get(sku, 0) == units
+        for location, lines in assignment.lines.items():
+            packages[location] = packages.get(location, 0) + 1
+            for sku, units in lines.items():
+                used[(sku, location)] = used.get((sku, location), 0) + units
+    assert all(units <= problem.stock.get(key, 0) for key, units in used.items())
+    assert packages.get("M", 0) <= problem.capacity["M"]
+    cost = sum(assignment_cost(o, a) for o, a in zip(problem.orders, found, strict=True))
+    assert cost >= bound - 1e-6

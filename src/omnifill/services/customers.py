@@ -54,13 +54,12 @@ def resolve_customer(
     return survivor.id
 
 
-def attach_order_customer(
-    uow: UnitOfWork, order_id: str, email: str | None, phone: str | None, name: str | None, now: datetime,
-) -> None:
-    """Order intake's hook: link the order to its customer profile (in the order's transaction)."""
-    customer_id = resolve_customer(uow, identities_of(email=email, phone=phone), name, now)
-    if customer_id is not None:
-        uow.customers.link_order(order_id, customer_id)
+def order_customer(
+    uow: UnitOfWork, email: str | None, phone: str | None, name: str | None, now: datetime,
+) -> str | None:
+    """Order intake's hook: the profile the order's customer belongs to, stored with the order (in its
+    transaction)."""
+    return resolve_customer(uow, identities_of(email=email, phone=phone), name, now)
 
 
 def get_customer(uow: UnitOfWork, customer_id: str) -> CustomerProfile:

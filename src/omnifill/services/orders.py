@@ -40,7 +40,7 @@ from omnifill.domain.orders import (
 from omnifill.domain.routing.engine import RoutingDecision, RoutingRequest, route_order
 from omnifill.domain.routing.plans import AllocationPlan
 from omnifill.domain.routing.profiles import profile_for
-from omnifill.services.customers import attach_order_customer
+from omnifill.services.customers import order_customer
 from omnifill.services.routing import (
     LostRace,
     decision_record,
@@ -113,8 +113,8 @@ def _place_once(
         order = _order_from_plan(draft, decision, now)
         ledger = reserve_plan(uow, order.id, decision.plan, sku_ids, network.location_ids, actor, now, "order placed")
         take_capacity(uow, decision.plan, network, now)
-        uow.orders.add(order, sku_ids, network.location_ids, now)
-        attach_order_customer(uow, order.id, draft.customer.email, draft.customer.phone, draft.customer.name, now)
+        customer_id = order_customer(uow, draft.customer.email, draft.customer.phone, draft.customer.name, now)
+        uow.orders.add(order, sku_ids, network.location_ids, now, customer_id)
         uow.inventory.record(ledger, now)
         uow.routing_decisions.add(order.id, "initial", decision.profile, decision_record(decision, request), now,
                                   first=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from omnifill.adapters.sql.tables import (
@@ -23,6 +23,12 @@ from omnifill.adapters.sql.tables import (
 from omnifill.domain.customers import Identity, IdentityKind, ProfileStub
 
 _ci = customer_identities
+# Built once: order intake asks on every order, and compiling this select each time was most of its cost.
+_OWNERS = (
+    select(_ci.c.kind, _ci.c.value, customers.c.id, customers.c.created_at)
+    .join(customers, customers.c.id == _ci.c.customer_id)
+    .where(tuple_(_ci.c.kind, _ci.c.value).in_(bindparam("pairs", expanding=True)))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +78,7 @@ class CustomerRepository:
         """The profile each already-known identity belongs to."""
         if not identities:
             return {}
-        rows = self._c.execute(
-            select(_ci.c.kind, _ci.c.value, customers.c.id, customers.c.created_at)
-            .join(customers, customers.c.id == _ci.c.customer_id)
-            .where(tuple_(_ci.c.kind, _ci.c.value).in_([(str(i.kind), i.value) for i in identities]))
-        )
+        rows = self._c.execute(_OWNERS, {"pairs": [(str(i.kind), i.value) for i in identities]})
         return {Identity(IdentityKind(r[0]), r[1]): ProfileStub(r[2], r[3]) for r in rows}
 
     def create(self, customer_id: str, name: str | None, now: datetime) -> ProfileStub:
@@ -104,9 +106,6 @@ class CustomerRepository:
         self._c.execute(update(orders).where(orders.c.customer_id == loser).values(customer_id=survivor))
         self._c.execute(update(pos_transactions).where(pos_transactions.c.customer_id == loser)
                         .values(customer_id=survivor))
-
-    def link_order(self, order_id: str, customer_id: str) -> None:
-        self._c.execute(update(orders).where(orders.c.id == order_id).values(customer_id=customer_id))
 
     def get(self, customer_id: str) -> CustomerRow | None:
         row = self._c.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()

@@ -45,7 +45,10 @@ class OrderRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, order: Order, sku_ids: Mapping[str, int], location_ids: Mapping[str, int], now: datetime) -> None:
+    def add(
+        self, order: Order, sku_ids: Mapping[str, int], location_ids: Mapping[str, int], now: datetime,
+        customer_id: str | None = None,
+    ) -> None:
         self._c.execute(_INSERT_ORDER, {
             "id": order.id, "channel": order.channel, "external_id": order.external_id, "status": str(order.status),
             "customer": _customer_json(order.customer), "ship_to": _address_json(order.ship_to),
@@ -54,6 +57,7 @@ class OrderRepository:
             "pickup_location": order.delivery.location, "promised_by": order.delivery.promised_by,
             "routing_profile": order.routing_profile, "curbside": order.delivery.curbside,
             "created_at": order.created_at, "updated_at": now, "channel_data": order.channel_data,
+            "customer_id": customer_id,
         })
         self._c.execute(_INSERT_LINES, [
             {"order_id": order.id, "line_no": no, "sku": line.sku, "quantity": line.quantity,

@@ -6,18 +6,24 @@
 
 a. Reference scenario (seeded): 10 warehouses at real US logistics hubs and 90 ship-from-stores in the largest
    continental US cities; customers drawn by city population (98 cities, positions jittered by up to ~10 miles);
-   300 SKUs with Zipf popularity; orders of 1–5 lines arriving over one day; the default rate card
-   (`load_cost_model()`), standard service. Warehouses carry most SKUs in quantities near their region's
-   expected demand (with noise), stores carry the popular ones in ones and twos and can ship 40 orders a day.
+   300 SKUs with Zipf popularity; orders of 1–5 lines arriving over one day — one cut-off cycle, from 14:45 on
+   the east coast to 14:45 the next day (see DAY); the default rate card (`load_cost_model()`), standard
+   service. Warehouses carry most SKUs in quantities near their region's expected demand (with noise), stores
+   carry the popular ones in ones and twos and can ship 40 orders a day.
    Policies:
      nearest     the nearest location holding every line, else nearest-first per SKU (allocation v0);
      myopic      `route_order` with look-ahead off;
      look-ahead  `route_order` plus the transportation LP's opportunity costs, re-solved every two hours on the
                  stock left and the demand expected for the rest of the day (yesterday's orders, pooled as
                  SKU mix × region share: one day of history is too sparse per (SKU, region));
-     batch MILP  orders wait for the end of their hour; each hourly wave goes through `solve_wave` (shortlist
-                 of 8 locations per order), alone or with the look-ahead's prices added to unit costs;
-     and, in the full run, one wave for the whole day: a ceiling (orders wait up to a day), not a policy.
+     batch MILP  hourly: orders wait for the end of their hour; each hourly wave goes through `solve_wave`
+                 (shortlist of 8 locations per order), alone or with the look-ahead's prices added to unit
+                 costs. At the cut-off: every order of the cycle waits for one wave released just before the
+                 cut-off (standard orders ship after it either way), on cost alone; or, as the product runs it,
+                 routed and reserved at intake with its promise kept, then re-planned in that wave
+                 (`cutoff_wave_policy`).
+     and, in the full run, two rows that are context, not policies: look-ahead given the rates the orders are
+     drawn from (a perfect forecast), and given the rest of the day's actual orders (clairvoyant).
    Every plan is priced afterwards by the cost model itself (`CostModel.package`, split penalty, capacity
    surcharge), never by a policy's own objective; a unit not shipped costs LOST_SALE.
    Promise: at checkout the customer is promised the standard-service delivery date from the nearest location
@@ -80,7 +86,7 @@ from omnifill.domain.routing.lookahead import (
 from omnifill.domain.routing.plans import Candidate
 from omnifill.domain.routing.profiles import BUILT_IN, RoutingProfile
 from omnifill.domain.routing.promises import delivery_date
-from omnifill.domain.routing.waves import WaveOption, WaveOrder, WavePlan, WaveProblem
+from omnifill.domain.routing.waves import Assignment, WaveOption, WaveOrder, WavePlan, WaveProblem, assignment_cost
 from omnifill.services.promising import StockSnapshot, check_availability
 
 STANDARD = ServiceLevel.STANDARD
@@ -161,11 +167,14 @@ TIME_ZONES = {
 ZONE_OF_STATE = {state: zone for zone, states in TIME_ZONES.items() for state in states.split()}
 ZONE_OF_CITY = {"El Paso": "America/Denver"}  # West Texas keeps Mountain time
 
-DAY = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # midnight on the US east coast
+# The simulated day is one cut-off cycle: it starts at 14:45 on the US east coast, a quarter of an hour before the
+# first locations' 15:00 cut-off, so a wave released at its end still ships that day from every location.
+DAY = datetime(2026, 11, 24, 19, 45, tzinfo=UTC)
 SKU_COUNT, STORE_COUNT, STORE_CAPACITY = 300, 90, 40
 LOST_SALE = 30.0  # per unit not shipped: margin and goodwill lost
 LINES = (0.50, 0.22, 0.13, 0.09, 0.06)  # P(1..5 lines)
 SHORTLIST = 8  # options per order in a wave
+LATE_PACKAGE = 10.0  # in a wave that keeps promises: what breaking one is worth avoiding (below LOST_SALE)
 
 
 # --- a. reference scenario ------------------------------------------------------------------------------------
@@ -282,6 +291,8 @@ class Day:
     stock: dict[tuple[str, str], int] = field(init=False)
     orders_today: Counter[str] = field(default_factory=Counter)
     outcomes: list[Outcome] = field(default_factory=list)
+    # per order id: its packages and the promise it was given, as shipped
+    shipped: dict[str, tuple[list[tuple[str, dict[str, int]]], date | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.stock = dict(self.network.stock)
@@ -345,6 +356,7 @@ class Day:
         cost += self.costing.split_penalty * max(0, len(packages) - 1) + LOST_SALE * (wanted - shipped)
         met = promise is not None and shipped == wanted and all(d <= promise for d in arrivals)
         self.outcomes.append(Outcome(cost, len(packages), wanted, shipped, met))
+        self.shipped[order.order_id] = ([(code, dict(lines)) for code, lines in packages], promise)
 
 
 Policy = Callable[[Day, Sequence[Order]], None]
@@ -376,17 +388,56 @@ def nearest_policy(day: Day, orders: Sequence[Order]) -> None:
 @dataclass(frozen=True, slots=True)
 class LookAhead:
     """How the look-ahead LP is set up: re-solve period, the share of a package's fixed cost each unit carries,
-    how strongly its prices count, and whether demand is estimated per (SKU, region) or as SKU mix × region
-    share (far less noisy when a day's history is sparse)."""
+    how strongly its prices count, and how many sources each region's demand may draw on."""
 
     resolve_every: timedelta = timedelta(hours=1)
     units_per_package: float = 2.0
     scale: float = 1.0
-    pooled: bool = True
     sources: int = 6
 
 
-def engine_policy(look_ahead: LookAhead | None, history: Sequence[Order] = (), keep_promise: bool = False) -> Policy:
+# What the look-ahead expects from `now` to the end of the day, in units per (SKU, region).
+Forecast = Callable[[datetime], Mapping[tuple[str, str], float]]
+
+
+def from_history(history: Sequence[Order]) -> Forecast:
+    """Yesterday's rate, pooled as SKU mix × region share (one day is too sparse per (SKU, region)): what a
+    retailer can know."""
+    daily = pooled_demand(expected_demand([(o.region, o.demand) for o in history], timedelta(days=1),
+                                          timedelta(days=1)))
+    return lambda now: _rest_of_day(daily, now)
+
+
+def true_rates(network: Network, orders_per_day: int) -> Forecast:
+    """The rates the orders are drawn from (lines × popularity × region share): a perfect forecast, which no
+    retailer has; how far look-ahead could go on this day without knowing the orders themselves."""
+    units = orders_per_day * sum((i + 1) * p for i, p in enumerate(LINES)) * 1.15
+    regions = sum(network.region_weights)
+    daily = {(sku(k), region): units * popularity * weight / regions
+             for k, popularity in enumerate(network.popularity)
+             for region, weight in zip(network.regions, network.region_weights, strict=True)}
+    return lambda now: _rest_of_day(daily, now)
+
+
+def clairvoyant(orders: Sequence[Order]) -> Forecast:
+    """The orders still to come today, exactly: not a policy, the most any price could know."""
+    def rest(now: datetime) -> dict[tuple[str, str], float]:
+        demand: dict[tuple[str, str], float] = {}
+        for order in orders:
+            if order.placed_at >= now:
+                for s, n in order.demand.items():
+                    demand[(s, order.region)] = demand.get((s, order.region), 0.0) + n
+        return demand
+    return rest
+
+
+def _rest_of_day(daily: Mapping[tuple[str, str], float], now: datetime) -> dict[tuple[str, str], float]:
+    share = (DAY + timedelta(days=1) - now) / timedelta(days=1)
+    return {key: units * share for key, units in daily.items()}
+
+
+def engine_policy(look_ahead: LookAhead | None, forecast: Forecast | None = None,
+                  keep_promise: bool = False) -> Policy:
     """`keep_promise`: the order carries the checkout promise as `promised_by` and the profile enforces it
     (locations that would deliver late are filtered; if none is left, the order is placed anyway, late)."""
     profile = RoutingProfile(look_ahead=look_ahead is not None, enforce_promise=keep_promise)
@@ -397,9 +448,8 @@ def engine_policy(look_ahead: LookAhead | None, history: Sequence[Order] = (), k
         next_solve = DAY
         lanes = _lane_miles(day.network)
         for order in orders:
-            if look_ahead is not None and order.placed_at >= next_solve:
-                horizon = DAY + timedelta(days=1) - order.placed_at
-                problem = _transportation(day, history, horizon, lanes, look_ahead)
+            if look_ahead is not None and forecast is not None and order.placed_at >= next_solve:
+                problem = _transportation(day, forecast(order.placed_at), lanes, look_ahead)
                 prices = opportunity_costs(problem, sources_per_demand=look_ahead.sources)
                 opportunity = {k: look_ahead.scale * v for k, v in prices.items() if v > 0}
                 next_solve += look_ahead.resolve_every
@@ -419,9 +469,9 @@ def _lane_miles(network: Network) -> dict[tuple[str, str], float]:
             for loc in network.locations for region, point in network.regions.items()}
 
 
-def _transportation(day: Day, history: Sequence[Order], horizon: timedelta,
-                    lanes: Mapping[tuple[str, str], float], setup: LookAhead) -> TransportationProblem:
-    """The stock left against the demand expected for the rest of the day, at yesterday's rate."""
+def _transportation(day: Day, demand: Mapping[tuple[str, str], float], lanes: Mapping[tuple[str, str], float],
+                    setup: LookAhead) -> TransportationProblem:
+    """The stock left against the demand expected for the rest of the day."""
     network = day.network
     weight = sum(network.weights[sku(k)] * p for k, p in enumerate(network.popularity))
     unit_cost = {}
@@ -429,10 +479,6 @@ def _transportation(day: Day, history: Sequence[Order], horizon: timedelta,
         terms = day.costing.linear_terms(network.by_code[code], miles, STANDARD, day.orders_today[code])
         if terms is not None:
             unit_cost[(code, region)] = amortized_unit_cost(terms, weight, setup.units_per_package)
-    observed = [(o.region, o.demand) for o in history]
-    demand = expected_demand(observed, timedelta(days=1), horizon)
-    if setup.pooled:
-        demand = pooled_demand(demand)
     return TransportationProblem({k: n for k, n in day.stock.items() if n > 0}, demand, unit_cost,
                                  {sku(k): LOST_SALE for k in range(SKU_COUNT)})
 
@@ -448,7 +494,7 @@ def pooled_demand(demand: Mapping[tuple[str, str], float]) -> dict[tuple[str, st
     return {(s, r): a * b / total for s, a in by_sku.items() for r, b in by_region.items()} if total else {}
 
 
-def batch_policy(waves: list[WavePlan], look_ahead: LookAhead | None = None, history: Sequence[Order] = (),
+def batch_policy(waves: list[WavePlan], look_ahead: LookAhead | None = None, forecast: Forecast | None = None,
                  wave: timedelta = timedelta(hours=1), time_limit_s: float = 5.0) -> Policy:
     """Orders wait for the end of their wave; each wave is one `solve_wave` (its result kept in `waves`), with
     the look-ahead's opportunity costs added to unit costs when given."""
@@ -463,8 +509,8 @@ def batch_policy(waves: list[WavePlan], look_ahead: LookAhead | None = None, his
             pending = pending[len(batch):]
             promises = {o.order_id: day.promise(o, o.placed_at) for o in batch}
             opportunity: OpportunityCosts = {}
-            if look_ahead is not None:
-                problem = _transportation(day, history, DAY + timedelta(days=1) - release, lanes, look_ahead)
+            if look_ahead is not None and forecast is not None:
+                problem = _transportation(day, forecast(release), lanes, look_ahead)
                 opportunity = {k: look_ahead.scale * v
                                for k, v in opportunity_costs(problem, look_ahead.sources).items() if v > 0}
             capacity = {loc.code: loc.daily_order_capacity - day.orders_today[loc.code]
@@ -480,11 +526,52 @@ def batch_policy(waves: list[WavePlan], look_ahead: LookAhead | None = None, his
     return run
 
 
-def _wave_order(day: Day, order: Order, shortlist: int | None, opportunity: OpportunityCosts | None = None
+def cutoff_wave_policy(waves: list[WavePlan], look_ahead: LookAhead | None = None, forecast: Forecast | None = None,
+                       time_limit_s: float = 60.0) -> Policy:
+    """As `POST /v1/routing/waves` runs it: each order is routed and reserved at intake by the engine, keeping
+    its checkout promise (`engine_policy(keep_promise=True)`); at the end of the cut-off cycle one wave
+    re-plans them all together — a package that would break a promise costs LATE_PACKAGE more — and its plans
+    are taken only if they cost less than the intake plans, priced the same way."""
+    intake = engine_policy(look_ahead, forecast, keep_promise=True)
+
+    def run(day: Day, orders: Sequence[Order]) -> None:
+        routed = Day(day.network, day.costing, day.miles)
+        intake(routed, orders)
+        release = DAY + timedelta(days=1)
+        held = {o.order_id: {code for code, _ in routed.shipped[o.order_id][0]} for o in orders}
+        problem = WaveProblem(tuple(
+            _wave_order(day, o, SHORTLIST, due=(promised, release) if (promised := routed.shipped[o.order_id][1])
+                        else None, include=held[o.order_id])
+            for o in orders), day.stock, {loc.code: loc.daily_order_capacity for loc in day.network.locations
+                                          if loc.daily_order_capacity is not None})
+        plan = solve_wave(problem, time_limit_s, mip_gap=0.005)
+        waves.append(plan)
+        kept = sum(assignment_cost(w, _assignment(w, routed.shipped[w.order_id][0])) for w in problem.orders)
+        for order in orders:
+            packages, promised = routed.shipped[order.order_id]
+            if plan.objective < kept:
+                packages = [(f.location, dict(f.lines)) for f in plan.plans[order.order_id].fulfillments]
+            day.ship(order, packages, release, promised)
+
+    return run
+
+
+def _assignment(order: WaveOrder, packages: Sequence[tuple[str, Mapping[str, int]]]) -> Assignment:
+    left = dict(order.demand)
+    for _, lines in packages:
+        for s, n in lines.items():
+            left[s] -= n
+    return Assignment({code: dict(lines) for code, lines in packages}, {s: n for s, n in left.items() if n > 0})
+
+
+def _wave_order(day: Day, order: Order, shortlist: int | None, opportunity: OpportunityCosts | None = None,
+                due: tuple[date, datetime] | None = None, include: frozenset[str] | set[str] = frozenset()
                 ) -> WaveOrder:
     """The order's options: per location its package cost as the rate card prices it (split penalty folded
     in, plus any opportunity cost per unit), cut to the `shortlist` best by what it costs to send what each
-    holds (and each SKU's two cheapest)."""
+    holds (and each SKU's two cheapest), plus the locations in `include`. `due` (promised date, release): a
+    package from a location that would deliver after the promise costs LATE_PACKAGE more, so the wave breaks a
+    promise only to save that much or to fill a unit."""
     options, score = [], {}
     penalty = day.costing.split_penalty
     for location in day.network.locations:
@@ -504,8 +591,13 @@ def _wave_order(day: Day, order: Order, shortlist: int | None, opportunity: Oppo
         per_unit = option.per_unit
         options.append(option)
         score[location.code] = option.per_package + sum((per_unit[s] - LOST_SALE) * n for s, n in held.items())
+    if due is not None:
+        promised, released = due
+        options = [o if day._arrives(day.miles[order.order_id][o.location], day.network.by_code[o.location], order,
+                                     released) <= promised else _dearer(o, LATE_PACKAGE) for o in options]
     if shortlist is not None and len(options) > shortlist:
         keep = {o.location for o in sorted(options, key=lambda o: (score[o.location], o.location))[:shortlist]}
+        keep |= include
         for s in order.demand:
             holders = sorted((o for o in options if s in o.per_unit), key=lambda o: (o.per_unit[s], o.location))
             keep |= {o.location for o in holders[:2]}
@@ -514,6 +606,11 @@ def _wave_order(day: Day, order: Order, shortlist: int | None, opportunity: Oppo
     unfilled = LOST_SALE + max(opportunity.values(), default=0.0) if opportunity else LOST_SALE
     return WaveOrder(order.order_id, order.demand, tuple(options), unfilled, max_packages=5 if shortlist is None
                      else 3)
+
+
+def _dearer(option: WaveOption, extra: float) -> WaveOption:
+    floor = None if option.floor_package is None else option.floor_package + extra
+    return replace(option, per_package=option.per_package + extra, floor_package=floor)
 
 
 def summarize(name: str, outcomes: Sequence[Outcome], bound: float, seconds: float) -> list[str]:
@@ -558,19 +655,27 @@ def reference(seed: int, quick: bool) -> None:
           f"LP {found.lp_value - costing.split_penalty * len(orders):,.2f}; {found.rounds} rounds, "
           f"{found.columns:,} columns, {found.lost_units:.0f} units unfilled, {time.perf_counter() - started:.1f} s)")
     look_ahead = LookAhead(resolve_every=timedelta(hours=2))
-    waves: dict[str, list[WavePlan]] = {"hourly": [], "hourly + look-ahead": [], "whole day": []}
+    forecast = from_history(history)
+    cutoff_limit = 15.0 if quick else 60.0  # seconds for the one wave of the cycle
+    waves: dict[str, list[WavePlan]] = {"hourly": [], "hourly + look-ahead": [], "cut-off": [], "cut-off, promise": []}
     policies: list[tuple[str, Policy]] = [
         ("nearest-with-stock", nearest_policy),
         ("myopic (engine)", engine_policy(None)),
-        ("look-ahead (engine + transport LP)", engine_policy(look_ahead, history)),
+        ("look-ahead (engine + transport LP)", engine_policy(look_ahead, forecast)),
         ("myopic, checkout promise enforced", engine_policy(None, keep_promise=True)),
-        ("look-ahead, checkout promise enforced", engine_policy(look_ahead, history, keep_promise=True)),
+        ("look-ahead, checkout promise enforced", engine_policy(look_ahead, forecast, keep_promise=True)),
         ("batch MILP, hourly waves", batch_policy(waves["hourly"])),
-        ("batch MILP, hourly + look-ahead", batch_policy(waves["hourly + look-ahead"], look_ahead, history)),
+        ("batch MILP, hourly + look-ahead", batch_policy(waves["hourly + look-ahead"], look_ahead, forecast)),
+        ("batch MILP, one wave at the cut-off", batch_policy(waves["cut-off"], wave=timedelta(days=1),
+                                                             time_limit_s=cutoff_limit)),
+        ("batch MILP, cut-off wave re-planning intake, promise kept",
+         cutoff_wave_policy(waves["cut-off, promise"], time_limit_s=cutoff_limit)),
     ]
-    if not quick:  # a ceiling rather than a policy: every order waits for the end of the day
-        policies.append(("(one wave for the whole day)", batch_policy(waves["whole day"], wave=timedelta(days=1),
-                                                                     time_limit_s=90)))
+    if not quick:  # what look-ahead could reach knowing more than anyone can: context, not policies
+        policies += [
+            ("(look-ahead, perfect forecast)", engine_policy(look_ahead, true_rates(network, count))),
+            ("(look-ahead, clairvoyant)", engine_policy(look_ahead, clairvoyant(orders))),
+        ]
     rows = []
     for name, policy in policies:
         day = Day(network, costing, miles)

@@ -157,6 +157,5 @@ class LocationRepository:
         return [location_from_row(r) for r in self._c.execute(query).mappings()]
 
     def by_code(self, codes: Iterable[str]) -> Mapping[str, tuple[int, Location]]:
-        rows = self._c.execute(select(locations.c.id, *LOCATION_COLUMNS).where(locations.c.code.in_(list(codes))))\
-            .mappings()
-        return {r["code"]: (r["id"], location_from_row(r)) for r in rows}
+        query = select(locations.c.id, *LOCATION_COLUMNS).where(locations.c.code.in_(list(codes)))
+        return {r["code"]: (r["id"], location_from_row(r)) for r in self._c.execute(query).mappings()}

@@ -85,7 +85,7 @@ from omnifill.domain.routing.lookahead import (
 )
 from omnifill.domain.routing.plans import Candidate
 from omnifill.domain.routing.profiles import BUILT_IN, RoutingProfile
-from omnifill.domain.routing.promises import delivery_date
+from omnifill.domain.routing.promises import delivery_date, ship_date
 from omnifill.domain.routing.waves import Assignment, WaveOption, WaveOrder, WavePlan, WaveProblem, assignment_cost
 from omnifill.services.promising import StockSnapshot, check_availability
 
@@ -529,25 +529,34 @@ def batch_policy(waves: list[WavePlan], look_ahead: LookAhead | None = None, for
 def cutoff_wave_policy(waves: list[WavePlan], look_ahead: LookAhead | None = None, forecast: Forecast | None = None,
                        time_limit_s: float = 60.0) -> Policy:
     """As `POST /v1/routing/waves` runs it: each order is routed and reserved at intake by the engine, keeping
-    its checkout promise (`engine_policy(keep_promise=True)`); at the end of the cut-off cycle one wave
-    re-plans them all together — a package that would break a promise costs LATE_PACKAGE more — and its plans
-    are taken only if they cost less than the intake plans, priced the same way."""
+    its checkout promise (`engine_policy(keep_promise=True)`). An order whose locations would ship it later if
+    it waited for the wave (placed before a location's own cut-off) is released at once; the others wait, and
+    one wave at the end of the cycle re-plans them together — a package that would break a promise costs
+    LATE_PACKAGE more — taking the new plans only if they cost less than the intake plans, priced the same way."""
     intake = engine_policy(look_ahead, forecast, keep_promise=True)
 
     def run(day: Day, orders: Sequence[Order]) -> None:
         routed = Day(day.network, day.costing, day.miles)
         intake(routed, orders)
         release = DAY + timedelta(days=1)
-        held = {o.order_id: {code for code, _ in routed.shipped[o.order_id][0]} for o in orders}
+        waiting = []
+        for order in orders:  # the orders that cannot wait go first: their stock was reserved at intake
+            packages, promised = routed.shipped[order.order_id]
+            if all(ship_date(day.network.by_code[code], release) == ship_date(day.network.by_code[code],
+                                                                              order.placed_at)
+                   for code, _ in packages):
+                waiting.append(order)
+            else:
+                day.ship(order, packages, order.placed_at, promised)
         problem = WaveProblem(tuple(
             _wave_order(day, o, SHORTLIST, due=(promised, release) if (promised := routed.shipped[o.order_id][1])
-                        else None, include=held[o.order_id])
-            for o in orders), day.stock, {loc.code: loc.daily_order_capacity for loc in day.network.locations
-                                          if loc.daily_order_capacity is not None})
+                        else None, include={code for code, _ in routed.shipped[o.order_id][0]})
+            for o in waiting), day.stock, {loc.code: loc.daily_order_capacity - day.orders_today[loc.code]
+                                           for loc in day.network.locations if loc.daily_order_capacity is not None})
         plan = solve_wave(problem, time_limit_s, mip_gap=0.005)
         waves.append(plan)
         kept = sum(assignment_cost(w, _assignment(w, routed.shipped[w.order_id][0])) for w in problem.orders)
-        for order in orders:
+        for order in waiting:
             packages, promised = routed.shipped[order.order_id]
             if plan.objective < kept:
                 packages = [(f.location, dict(f.lines)) for f in plan.plans[order.order_id].fulfillments]

@@ -49,12 +49,14 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     # Events out (docs/EVENTS.md): how often each server worker relays events and delivers webhooks (0, the
     # default: never, run `omnifill deliver-events` beside the server; `serve --demo` turns it on at 1 s), the
-    # retry schedule, and the HTTP timeout of one delivery.
+    # retry schedule, the HTTP timeout of one delivery, and whether receivers may be inside the network
+    # (loopback, private, link-local addresses: refused unless allowed).
     events_every_seconds: float = 0.0
     webhook_max_attempts: int = 20
     webhook_backoff_base_seconds: float = 30.0
     webhook_backoff_cap_seconds: float = 3600.0
     webhook_timeout_seconds: float = 10.0
+    webhook_allow_private_networks: bool = False
     # The NATS JetStream relay: unset, no broker relay runs. Events go to `<prefix>.<event type>` on the stream.
     nats_url: str | None = None
     nats_stream: str = "OMNIFILL_EVENTS"

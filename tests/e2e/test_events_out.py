@@ -84,7 +84,8 @@ def api(database_url: str) -> Iterator[TestClient]:
 
 def drive(engine: Engine, start: datetime, rounds: int = 60) -> datetime:
     """Relay and deliver like the server's loop, moving the clock past the longest backoff between passes."""
-    outlets = EventOutlets(HttpWebhookSender(timeout_seconds=5), POLICY, timedelta(minutes=5))
+    local = HttpWebhookSender(timeout_seconds=5, allow_private_networks=True)  # the receiver is on 127.0.0.1
+    outlets = EventOutlets(local, POLICY, timedelta(minutes=5))
     now = start
     try:
         for _ in range(rounds):
@@ -245,18 +246,37 @@ def test_the_cli_relays_and_delivers_once(
     subscribe(api, admin, url, ["sku."])
     created(api.post("/v1/skus", headers=admin, json=sku_body("CLI-1")))
 
-    result = CliRunner().invoke(cli, ["deliver-events", "--once"], env={"OMNIFILL_DATABASE_URL": database_url})
+    result = CliRunner().invoke(cli, ["deliver-events", "--once"], env={
+        "OMNIFILL_DATABASE_URL": database_url, "OMNIFILL_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "true"})
 
     assert result.exit_code == 0, result.output
     assert "webhooks: 1 delivered, 0 to retry, 0 dead-lettered" in result.output
     assert [(e["type"], e["entity_id"]) for e in state.accepted()] == [("sku.created", "CLI-1")]
 
 
+def test_by_default_a_receiver_inside_the_network_gets_nothing_and_the_delivery_says_why(
+    api: TestClient, keys: Keys, database_url: str, receiver: tuple[Receiver, str],
+) -> None:
+    admin = keys("admin")
+    state, url = receiver  # on 127.0.0.1
+    subscription = subscribe(api, admin, url, ["sku."])
+    created(api.post("/v1/skus", headers=admin, json=sku_body("CLI-2")))
+
+    result = CliRunner().invoke(cli, ["deliver-events", "--once"], env={"OMNIFILL_DATABASE_URL": database_url})
+
+    assert result.exit_code == 0, result.output
+    assert "webhooks: 0 delivered, 1 to retry, 0 dead-lettered" in result.output
+    assert state.accepted() == []
+    [delivery] = api.get(f"/v1/webhook-subscriptions/{subscription['id']}/deliveries", headers=admin).json()["items"]
+    assert "127.0.0.1, not a public address" in delivery["last_error"]
+
+
 def test_the_server_relays_and_delivers_in_the_background_when_asked(
     database_url: str, keys: Keys, receiver: tuple[Receiver, str],
 ) -> None:
     state, url = receiver
-    app = create_app(Settings(database_url=database_url, events_every_seconds=0.05))
+    app = create_app(Settings(database_url=database_url, events_every_seconds=0.05,
+                              webhook_allow_private_networks=True))
     with TestClient(app) as client:
         admin = keys("admin")
         subscribe(client, admin, url, ["sku.created"])

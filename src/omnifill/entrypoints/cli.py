@@ -245,6 +245,8 @@ def serve(
         typer.echo(f"  API docs:  {base}/docs\n  OpenAPI:   {base}/openapi.json")
         typer.echo(f"  admin key: {key}\n\n  export OMNIFILL_KEY={key}\n")
         os.environ.setdefault("OMNIFILL_EVENTS_EVERY_SECONDS", "1")  # the demo's event stream and webhooks move
+        # A demo runs on one machine: its webhook receivers are on localhost too.
+        os.environ.setdefault("OMNIFILL_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
     uow.engine.dispose()
     os.environ.setdefault("OMNIFILL_DATABASE_URL", Settings().database_url)
     uvicorn.run("omnifill.entrypoints.api.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -44,5 +44,5 @@ def event_outlets_from(settings: Settings) -> EventOutlets:
         publisher = NatsJetStreamPublisher(settings.nats_url, settings.nats_stream, settings.nats_subject_prefix)
     # A claim outlives a whole round of sends at the full timeout, so no second worker takes one mid-send.
     lease = timedelta(seconds=settings.webhook_timeout_seconds * (DELIVERY_BATCH + 1) + 60)
-    return EventOutlets(HttpWebhookSender(settings.webhook_timeout_seconds), retry_policy_from(settings), lease,
-                        publisher)
+    sender = HttpWebhookSender(settings.webhook_timeout_seconds, settings.webhook_allow_private_networks)
+    return EventOutlets(sender, retry_policy_from(settings), lease, publisher)

@@ -53,6 +53,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -574,7 +575,7 @@ def _assignment(order: WaveOrder, packages: Sequence[tuple[str, Mapping[str, int
 
 
 def _wave_order(day: Day, order: Order, shortlist: int | None, opportunity: OpportunityCosts | None = None,
-                due: tuple[date, datetime] | None = None, include: frozenset[str] | set[str] = frozenset()
+                due: tuple[date, datetime] | None = None, include: AbstractSet[str] = frozenset()
                 ) -> WaveOrder:
     """The order's options: per location its package cost as the rate card prices it (split penalty folded
     in, plus any opportunity cost per unit), cut to the `shortlist` best by what it costs to send what each

@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from omnifill.domain.errors import InvalidInput
 from omnifill.domain.locations import Location, LocationKind
@@ -59,8 +59,7 @@ class ServiceRates:
             raise InvalidInput("rates", "transit days must not be negative")
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(NamedTuple):  # a tuple: routing builds one per candidate priced
     zone: int
     price: float
     transit_days: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,8 +29,8 @@ from omnifill.domain.routing.availability import (
 from omnifill.domain.routing.profiles import RoutingProfile, profile_for
 from omnifill.services.routing import default_cost_model, destination_of, routing_profiles
 
-Row = tuple[int, Location, str, int]
 NETWORK_LIMIT = 100_000  # locations read for rankings: every store of the largest chains fits
+BUSY_REFRESH_LIMIT = 2_000  # SKUs re-read beside a stale one, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,28 +46,43 @@ class BasketStock:
     weights_kg: dict[str, float]
     holdings: Holdings
     opportunity: dict[tuple[str, str], float]
+    network: dict[str, Location]  # every location, by code, as fresh as the stock
 
 
 class StockSnapshot:
-    """Where each SKU can be promised, re-read from the database when older than `max_age_seconds`."""
+    """Where each SKU can be promised, and the network, re-read from the database when older than
+    `max_age_seconds`.
 
-    def __init__(self, max_age_seconds: float = 1.0) -> None:
+    A question that finds a SKU stale re-reads it with every other SKU asked since its last read and past half
+    its age: a storefront's busy SKUs come back in one query a second, not one query each.
+    """
+
+    def __init__(self, max_age_seconds: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_age_seconds = max_age_seconds
+        self._clock = clock
         self._skus: dict[str, _Stock] = {}
-        self._network: tuple[float, tuple[Location, ...]] | None = None
+        self._asked: set[str] = set()  # SKUs asked since they were last read
+        self._network: tuple[float, dict[str, Location]] = (-float("inf"), {})
         self._rankings: dict[tuple[str, str], Ranking] = {}
         self._lock = threading.Lock()
 
     def read(self, uow: UnitOfWork, skus: Sequence[str]) -> BasketStock:
-        clock = time.monotonic()
+        clock = self._clock()
+        with self._lock:
+            self._asked.update(skus)
         stale = [sku for sku in skus
                  if (known := self._skus.get(sku)) is None or clock - known.read_at > self.max_age_seconds]
-        if stale:
-            self._refresh(uow, stale, clock)
+        if stale or clock - self._network[0] > self.max_age_seconds:
+            with uow.reading() as reader:  # one transaction: the stock and the locations agree
+                if clock - self._network[0] > self.max_age_seconds:
+                    self._read_network(reader, clock)
+                if stale:
+                    self._refresh(reader, stale, clock)
+        network = self._network[1]
         found = {sku: stock for sku in skus if (stock := self._skus.get(sku)) is not None}
         if len(found) == 1:  # most questions: one product page
             [(sku, stock)] = found.items()
-            return BasketStock({sku: stock.weight_kg}, stock.holdings, stock.opportunity)
+            return BasketStock({sku: stock.weight_kg}, stock.holdings, stock.opportunity, network)
         weights: dict[str, float] = {}
         opportunity: dict[tuple[str, str], float] = {}
         merged: dict[str, tuple[Location, dict[str, int]]] = {}
@@ -76,42 +91,53 @@ class StockSnapshot:
             opportunity.update(stock.opportunity)
             for code, (location, units) in stock.holdings.items():
                 merged.setdefault(code, (location, {}))[1].update(units)
-        return BasketStock(weights, merged, opportunity)
+        return BasketStock(weights, merged, opportunity, network)
 
     def ranking(
-        self, uow: UnitOfWork, place: tuple[str, str], destination: GeoPoint, costing: PackageCosting
+        self, network: dict[str, Location], place: tuple[str, str], destination: GeoPoint, costing: PackageCosting,
     ) -> Ranking:
-        """The destination's ranking of shipping locations, rebuilt when the network changes."""
-        clock = time.monotonic()
-        if self._network is None or clock - self._network[0] > self.max_age_seconds:
-            with uow.reading() as reader:
-                network = tuple(reader.locations.page(None, NETWORK_LIMIT))
-            if self._network is None or network != self._network[1]:
-                self._rankings = {}
-            self._network = (clock, network)
+        """The destination's ranking of shipping locations, kept until the network changes."""
         found = self._rankings.get(place)
         if found is None:
             if len(self._rankings) > 50_000:
                 self._rankings = {}
-            found = self._rankings[place] = rank_locations(self._network[1], destination, costing)
+            found = self._rankings[place] = rank_locations(network.values(), destination, costing)
         return found
 
-    def _refresh(self, uow: UnitOfWork, skus: list[str], clock: float) -> None:
-        with uow.reading() as reader:
-            stock = reader.inventory.availability(skus)
-        by_sku: dict[str, dict[str, tuple[Location, dict[str, int]]]] = {sku: {} for sku in stock.sku_ids}
-        for _, place, sku, units in stock.at:
-            by_sku[sku][place.code] = (place, {sku: units})
-        opportunity: dict[str, dict[tuple[str, str], float]] = {sku: {} for sku in stock.sku_ids}
+    def _read_network(self, reader: UnitOfWork, clock: float) -> dict[str, Location]:
+        network = {location.code: location for location in reader.locations.page(None, NETWORK_LIMIT)}
+        if network != self._network[1]:
+            self._rankings = {}
+        self._network = (clock, network)
+        return network
+
+    def _refresh(self, reader: UnitOfWork, stale: list[str], clock: float) -> None:
+        half_stale = clock - self.max_age_seconds / 2
+        with self._lock:
+            busy = [sku for sku in self._asked
+                    if (known := self._skus.get(sku)) is not None and known.read_at < half_stale and sku not in stale]
+        skus = [*stale, *busy[:BUSY_REFRESH_LIMIT]]
+        stock = reader.inventory.promisable(skus)
+        network = self._network[1]
+        if any(code not in network for _, code, _ in stock.units):  # a location opened since the network was read
+            network = self._read_network(reader, clock)
+        holdings: dict[str, dict[str, tuple[Location, dict[str, int]]]] = {sku: {} for sku in stock.weights_kg}
+        for sku, code, units in stock.units:
+            location = network.get(code)
+            if location is not None:  # None: beyond NETWORK_LIMIT
+                holdings[sku][code] = (location, {sku: units})
+        opportunity: dict[str, dict[tuple[str, str], float]] = {sku: {} for sku in stock.weights_kg}
         for (sku, code), cost in stock.opportunity.items():
             opportunity[sku][sku, code] = cost
         with self._lock:
             if len(self._skus) > 100_000:
                 self._skus.clear()
-            for sku, holdings in by_sku.items():
-                self._skus[sku] = _Stock(clock, stock.weights_kg[sku], holdings, opportunity[sku])
-            for sku in set(skus) - set(by_sku):
-                self._skus.pop(sku, None)
+            for sku, weight in stock.weights_kg.items():
+                self._skus[sku] = _Stock(clock, weight, holdings[sku], opportunity[sku])
+            for sku in skus:
+                self._asked.discard(sku)
+                if sku not in stock.weights_kg:
+                    self._skus.pop(sku, None)
 
 
 def check_availability(
@@ -130,7 +156,7 @@ def check_availability(
         return profile_for(profiles, channel or "", method, level)
 
     costing = costing or default_cost_model()
-    ranking = snapshot.ranking(uow, (postal_code, country), destination, costing)
+    ranking = snapshot.ranking(basket.network, (postal_code, country), destination, costing)
     candidates = candidates_from(lines, basket.holdings, ranking)
     return promise(lines, basket.weights_kg, destination, now, candidates, profile, costing, basket.opportunity,
                    ranking=ranking)

@@ -35,16 +35,22 @@ _RELEASE = (
     .returning(*_level_columns)
 )
 # Every requested SKU that exists, with each location where some of it can be promised (none: NULL location).
+_WHERE_PROMISABLE = (
+    skus.outerjoin(_il, and_(_il.c.sku_id == skus.c.id, _available > 0))
+    .outerjoin(locations, locations.c.id == _il.c.location_id)
+    .outerjoin(opportunity_costs, and_(opportunity_costs.c.sku_id == _il.c.sku_id,
+                                       opportunity_costs.c.location_id == _il.c.location_id))
+)
+_ASKED = skus.c.code.in_(bindparam("codes", expanding=True))
 _AVAILABILITY = (
     select(skus.c.code, skus.c.id, skus.c.weight_kg, _available, opportunity_costs.c.per_unit, locations.c.id,
            *LOCATION_COLUMNS)
-    .select_from(
-        skus.outerjoin(_il, and_(_il.c.sku_id == skus.c.id, _available > 0))
-        .outerjoin(locations, locations.c.id == _il.c.location_id)
-        .outerjoin(opportunity_costs, and_(opportunity_costs.c.sku_id == _il.c.sku_id,
-                                           opportunity_costs.c.location_id == _il.c.location_id))
-    )
-    .where(skus.c.code.in_(bindparam("codes", expanding=True)))
+    .select_from(_WHERE_PROMISABLE).where(_ASKED)
+)
+# The same by location code, for a storefront's stock snapshot: it takes the locations from its cached network.
+_PROMISABLE = (
+    select(skus.c.code, skus.c.weight_kg, _available, opportunity_costs.c.per_unit, locations.c.code)
+    .select_from(_WHERE_PROMISABLE).where(_ASKED)
 )
 # A shipment consumes its reservation: units leave the shelf and the promise together.
 _SHIP = (
@@ -82,6 +88,15 @@ class Availability:
     weights_kg: dict[str, float]
     # The look-ahead's opportunity cost of a unit per (SKU, location code), where the last solve priced one.
     opportunity: dict[tuple[str, str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Promisable:
+    """Where SKUs can be promised, by location code: what a storefront's snapshot re-reads every second."""
+
+    weights_kg: dict[str, float]  # every requested SKU that exists
+    units: list[tuple[str, str, int]]  # (SKU, location code, units available to promise)
+    opportunity: dict[tuple[str, str], float]  # (SKU, location code) → the look-ahead's cost of a unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +192,17 @@ class InventoryRepository:
                 found.at.append((location_id, place, sku, available))
                 if opportunity:
                     found.opportunity[sku, place.code] = opportunity
+        return found
+
+    def promisable(self, sku_codes: Iterable[str]) -> Promisable:
+        """`availability` without the locations' columns, for a reader that already holds the network."""
+        found = Promisable({}, [], {})
+        for sku, weight, available, opportunity, location in self._c.execute(_PROMISABLE, {"codes": list(sku_codes)}):
+            found.weights_kg[sku] = float(weight)
+            if location is not None:
+                found.units.append((sku, location, available))
+                if opportunity:
+                    found.opportunity[sku, location] = opportunity
         return found
 
     def balances(

@@ -100,7 +100,7 @@ class RoutingDecision:
         return None if not dates or None in dates else max(d for d in dates if d is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every candidate screened, and never changed
 class _Option:
     """A candidate that passed every filter."""
 
@@ -111,7 +111,7 @@ class _Option:
     quote: PackageQuote
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every plan priced, and never changed
 class _Plan:
     packages: tuple[PackageQuote, ...]
     split_penalty: float
@@ -127,9 +127,8 @@ class _Plan:
             total += package.total
             if package.delivers_on is not None:
                 latest = max(latest, package.delivers_on.toordinal())
-        object.__setattr__(self, "rank", (
-            sum(self.unfilled.values()), round(total + self.split_penalty, 6), len(self.packages), latest,
-            round(self.miles, 3), tuple([p.location for p in self.packages])))
+        self.rank = (sum(self.unfilled.values()), round(total + self.split_penalty, 6), len(self.packages), latest,
+                     round(self.miles, 3), tuple([p.location for p in self.packages]))
 
 
 def _rank(plan: _Plan) -> tuple[int, float, int, int, float, tuple[str, ...]]:
@@ -160,7 +159,10 @@ class _Router:
         return found
 
     def weight(self, lines: Mapping[str, int]) -> float:
-        return sum(self.request.weights_kg.get(sku, 0.0) * units for sku, units in lines.items())
+        weights, total = self.request.weights_kg, 0.0
+        for sku, units in lines.items():  # a loop, not a generator: this runs for every package priced
+            total += weights.get(sku, 0.0) * units
+        return total
 
     def unit_cost(self, option: _Option, sku: str) -> float:
         weight = self.request.weights_kg.get(sku, 0.0)
@@ -220,8 +222,11 @@ class _Router:
         if hourly is not None and candidate.orders_this_hour >= hourly:
             return f"at its hourly capacity of {hourly} orders"
         buffer = profile.safety_buffer(location.code, location.kind)
-        supply = {sku: min(units, candidate.available.get(sku, 0) - buffer) for sku, units in request.demand.items()}
-        supply = {sku: units for sku, units in supply.items() if units > 0}
+        supply = {}
+        for sku, units in request.demand.items():
+            spare = candidate.available.get(sku, 0) - buffer
+            if spare > 0:
+                supply[sku] = min(units, spare)
         if not supply:
             return "holds none of the ordered SKUs" + (f" beyond its safety buffer of {buffer}" if buffer else "")
         quote = self.quote(candidate, miles, supply)

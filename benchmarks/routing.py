@@ -40,13 +40,16 @@ b. Jasin & Sinha (2015) warm-up, as set up in the public code of Amil, Makhdoumi
    seed + 1) and on a second instance; the quick run evaluates `JS_CHOSEN` only.
 c. Timing: `route_order` p50/p99 over 100 candidates; `solve_wave` on 10,000 orders × 100 locations.
 d. Availability: `check_availability` (POST /v1/availability's service) questions per second, in-process, on a
-   SQLite database holding the reference network (stores offer pickup and same-day), to 300 real ZIP codes.
+   SQLite database holding the reference network (stores offer pickup and same-day), to 300 real ZIP codes; one
+   thread, then one process per core on the same database (each with its own snapshot, as API workers run).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
+import os
 import random
 import statistics
 import tempfile
@@ -59,6 +62,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import numpy as np
@@ -1007,12 +1012,14 @@ def availability_section(seed: int, quick: bool) -> None:
                  for loc in network.locations]
     questions = 2_000 if quick else 10_000
     with tempfile.TemporaryDirectory() as folder:
-        uow = _availability_database(Path(folder) / "availability.db", locations, network)
+        path = Path(folder) / "availability.db"
+        uow = _availability_database(path, locations, network)
         try:
             rows = [_ask(uow, network, questions, 1.0, 1, seed), _ask(uow, network, questions, 1.0, 3, seed),
                     _ask(uow, network, questions // 5, 0.0, 1, seed)]
         finally:
             uow.engine.dispose()
+        rows.append(_ask_per_core(path, network, questions * 2, seed))
     print(f"  {'case':<28} {'questions':>9} {'per s':>8} {'p50 µs':>8} {'p99 µs':>8}")
     for label, count, per_second, p50, p99 in rows:
         print(f"  {label:<28} {count:>9} {per_second:>8.0f} {p50:>8.0f} {p99:>8.0f}")
@@ -1085,24 +1092,71 @@ def _shortlist_agreement(
 def _ask(
     uow: UnitOfWork, network: Network, questions: int, max_age: float, lines: int, seed: int,
 ) -> tuple[str, int, float, float, float]:
+    asks = _questions(network, questions, lines, seed)
+    started, ended, took = _time_questions(uow, asks, max_age)
+    label = f"{'warm' if max_age else 'cold'} snapshot, {lines}-SKU basket"
+    return label, questions, questions / (ended - started), *_p50_p99(took)
+
+
+def _questions(network: Network, questions: int, lines: int, seed: int) -> list[tuple[str, dict[str, int]]]:
     rng = random.Random(seed)
     destinations = question_destinations()
     skus = list(network.weights)
-    snapshot = StockSnapshot(max_age)
-    asks = [(rng.choice(destinations), dict.fromkeys(rng.choices(skus, network.popularity, k=lines), 1))
+    return [(rng.choice(destinations), dict.fromkeys(rng.choices(skus, network.popularity, k=lines), 1))
             for _ in range(questions)]
+
+
+def _time_questions(
+    uow: UnitOfWork, asks: Sequence[tuple[str, dict[str, int]]], max_age: float, ready: Barrier | None = None,
+) -> tuple[float, float, list[float]]:
+    """(start, end, seconds per question) of answering `asks` after a warm-up; with `ready`, every process
+    starts together."""
+    snapshot = StockSnapshot(max_age)
     for zip_code, basket in asks[:500]:  # warm-up: rankings per ZIP code, the snapshot, code paths
         check_availability(uow, snapshot, zip_code, "US", basket, None, AVAILABILITY_AT)
+    if ready is not None:
+        ready.wait()
     took = []
-    started = time.perf_counter()
+    started = time.monotonic()
     for zip_code, basket in asks:
         t = time.perf_counter()
         check_availability(uow, snapshot, zip_code, "US", basket, None, AVAILABILITY_AT)
         took.append(time.perf_counter() - t)
-    seconds = time.perf_counter() - started
-    took.sort()
-    label = f"{'warm' if max_age else 'cold'} snapshot, {lines}-SKU basket"
-    return label, questions, questions / seconds, statistics.median(took) * 1e6, took[int(0.99 * len(took))] * 1e6
+    return started, time.monotonic(), took
+
+
+def _ask_per_core(path: Path, network: Network, questions: int, seed: int) -> tuple[str, int, float, float, float]:
+    """The warm 1-SKU case with one process per core on the same database, as `serve --workers N` runs."""
+    cores = os.cpu_count() or 1
+    asks = _questions(network, questions, 1, seed)
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Barrier(cores), context.Queue()
+    workers = [context.Process(target=_answer_share, args=(str(path), asks[i::cores], ready, results))
+               for i in range(cores)]
+    for worker in workers:
+        worker.start()
+    shares = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    started, ended = min(s[0] for s in shares), max(s[1] for s in shares)
+    took = [t for share in shares for t in share[2]]
+    label = f"warm, 1-SKU, {cores} processes"
+    return label, questions, questions / (ended - started), *_p50_p99(took)
+
+
+def _answer_share(
+    path: str, asks: list[tuple[str, dict[str, int]]], ready: Barrier, results: Queue[tuple[float, float, list[float]]],
+) -> None:
+    uow = UnitOfWork(make_engine(f"sqlite:///{path}"))
+    try:
+        results.put(_time_questions(uow, asks, 1.0, ready))
+    finally:
+        uow.engine.dispose()
+
+
+def _p50_p99(took: list[float]) -> tuple[float, float]:
+    took = sorted(took)
+    return statistics.median(took) * 1e6, took[int(0.99 * len(took))] * 1e6
 
 
 def main() -> None:

@@ -8,10 +8,10 @@ module (tens of seconds the first time pytensor compiles, a few after).
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import random
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -20,13 +20,14 @@ import pytest
 from omnifill.adapters.clv import fit_lifetime_values
 from omnifill.domain.customer_value import Horizon, LifetimeValueFit, Purchase, Rfm, rfm
 
-# Importing PyMC raises the interpreter's recursion limit for good (pymc/sampling/mcmc.py). Every xdist worker
-# imports this module when it collects the tests, so give the old limit back at once, and again after the fit;
-# otherwise every later test in the worker runs on a different Python (a 5,000-deep JSON body suddenly parses).
+# PyMC is imported by the fit, not here: every xdist worker collects this module, and two workers importing
+# ArviZ at once on a day's first run race on its once-a-day warning file. The tests share one worker.
+if importlib.util.find_spec("pymc_marketing") is None:
+    pytest.skip("pymc-marketing is not installed (the clv extra)", allow_module_level=True)
+pytestmark = [pytest.mark.model_fit, pytest.mark.xdist_group("clv")]
+# Importing PyMC raises the interpreter's recursion limit for good (pymc/sampling/mcmc.py): the fit gives the old
+# limit back, or every later test in the worker runs on a different Python (a 5,000-deep JSON body parses).
 _RECURSION_LIMIT = sys.getrecursionlimit()
-pytest.importorskip("pymc_marketing")
-sys.setrecursionlimit(_RECURSION_LIMIT)
-pytestmark = pytest.mark.model_fit
 
 R, ALPHA, A, B = 0.8, 20.0, 0.8, 2.5
 OBSERVED = date(2026, 11, 30)
@@ -60,12 +61,13 @@ KNOWN = [
 
 
 @pytest.fixture(scope="module")
-def fitted() -> Iterator[LifetimeValueFit]:
+def fitted() -> LifetimeValueFit:
     summaries = rfm(simulated_purchases(1000, seed=20261130), OBSERVED)
     try:
-        yield fit_lifetime_values([*summaries, *KNOWN], Horizon(months=12, discount_rate=0.01))
+        found = fit_lifetime_values([*summaries, *KNOWN], Horizon(months=12, discount_rate=0.01))
     finally:
         sys.setrecursionlimit(_RECURSION_LIMIT)
+    return found
 
 
 def test_the_purchase_parameters_are_recovered(fitted: LifetimeValueFit) -> None:

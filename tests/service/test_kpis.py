@@ -39,7 +39,7 @@ from omnifill.domain.shipping import ShipmentStatus, TrackingEvent
 from omnifill.services.customer_value import compute_lifetime_values, customer_values
 from omnifill.services.fulfillment import advance, hand_over
 from omnifill.services.inventory import MovementRequest, record_movement, vendor_stock_feed
-from omnifill.services.kpis import kpi_report, stock_report
+from omnifill.services.kpis import kpi_report, kpi_reports, stock_report
 from omnifill.services.orders import cancel_order, get_order, place_order
 from omnifill.services.pos import TillLine, TillReport, record_pos
 from omnifill.services.rerouting import short_pick
@@ -172,6 +172,14 @@ def test_by_location_and_by_method(scenario: UnitOfWork) -> None:
     by_method = {g.key: g.kpis["orders"] for g in
                  kpi_report(scenario, FIRST, LAST, KpiGroupBy.FULFILLMENT_METHOD, ADMIN).groups}
     assert by_method == {"bopis": 1, "ship_from_warehouse": 4}
+
+
+def test_several_groupings_from_one_read_equal_one_report_each(scenario: UnitOfWork) -> None:
+    groupings = list(KpiGroupBy)
+    together = kpi_reports(scenario, FIRST, LAST, groupings, Principal.parse("store:NYC"))
+    assert together == [kpi_report(scenario, FIRST, LAST, g, Principal.parse("store:NYC")) for g in groupings]
+    assert [r.group_by for r in together] == groupings
+    assert {r.location for r in together} == {"NYC"}
 
 
 def test_by_day_groups_orders_by_the_utc_day_they_were_placed(scenario: UnitOfWork) -> None:

@@ -85,13 +85,23 @@ class _Facts:
 
 def kpi_report(uow: UnitOfWork, start: date, end: date, group_by: KpiGroupBy, principal: Principal,
                location: str | None = None, cost_model: CostModel | None = None) -> KpiReport:
+    [report] = kpi_reports(uow, start, end, [group_by], principal, location, cost_model)
+    return report
+
+
+def kpi_reports(uow: UnitOfWork, start: date, end: date, groupings: Sequence[KpiGroupBy], principal: Principal,
+                location: str | None = None, cost_model: CostModel | None = None) -> list[KpiReport]:
+    """The same period grouped several ways (a dashboard's tiles and charts), from one read of the facts."""
     location = reported_location(uow, principal, location)
     facts = _read(uow, start, end, cost_model or default_cost_model())
     if location is not None:
         facts = facts.at(location)
-    rates = return_rates(facts.returned, facts.sold, _RETURN_GROUPING.get(group_by, GroupBy.DAY))
-    totals = {**order_kpis(facts.orders), "return_rate": return_rate(rates), **stock_kpis(facts.stock, utc_day)}
-    return KpiReport(start, end, group_by, location, _groups(facts, group_by, rates), totals)
+    reports = []
+    for group_by in groupings:
+        rates = return_rates(facts.returned, facts.sold, _RETURN_GROUPING.get(group_by, GroupBy.DAY))
+        totals = {**order_kpis(facts.orders), "return_rate": return_rate(rates), **stock_kpis(facts.stock, utc_day)}
+        reports.append(KpiReport(start, end, group_by, location, _groups(facts, group_by, rates), totals))
+    return reports
 
 
 def _read(uow: UnitOfWork, start: date, end: date, cost_model: CostModel) -> _Facts:

@@ -26,7 +26,7 @@ from omnifill.entrypoints.console.session import (
     set_cookie,
 )
 from omnifill.services.fulfillment import location_tasks
-from omnifill.services.kpis import KpiReport, kpi_report, period
+from omnifill.services.kpis import KpiReport, kpi_reports, period
 from omnifill.services.operations import open_work, orders_by_channel
 from omnifill.services.users import sign_in, sign_out
 
@@ -105,8 +105,7 @@ def overview(request: Request, uow: Uow, session: Person, days: str = "7") -> Re
     chosen = int(days) if days.isdecimal() and int(days) in PERIODS else PERIODS[0]  # anything else: a week
     end = datetime.now(UTC).date()
     start = end - timedelta(days=chosen - 1)
-    by_day = kpi_report(uow, start, end, KpiGroupBy.DAY, principal)
-    by_method = kpi_report(uow, start, end, KpiGroupBy.FULFILLMENT_METHOD, principal)
+    by_day, by_method = kpi_reports(uow, start, end, [KpiGroupBy.DAY, KpiGroupBy.FULFILLMENT_METHOD], principal)
     since, until = period(start, end)
     channels = orders_by_channel(uow, principal, since, until)
     return render(request, "overview.html", session, days=chosen, periods=PERIODS, work=open_work(uow, principal),

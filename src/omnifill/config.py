@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     webhook_backoff_cap_seconds: float = 3600.0
     webhook_timeout_seconds: float = 10.0
     webhook_allow_private_networks: bool = False
+    # Deliveries answered 2xx are forgotten after this many days (the timers); the events stay in the stream.
+    webhook_retention_days: float = 30.0
     # The NATS JetStream relay: unset, no broker relay runs. Events go to `<prefix>.<event type>` on the stream.
     nats_url: str | None = None
     nats_stream: str = "OMNIFILL_EVENTS"

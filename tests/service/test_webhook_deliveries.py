@@ -19,11 +19,13 @@ from omnifill.domain.events import DomainEvent
 from omnifill.domain.webhooks import Attempt, DeliveryStatus, RetryPolicy, verify_signature
 from omnifill.services.event_relay import EventOutlets, move_events
 from omnifill.services.events import relay_events
+from omnifill.services.timers import TimerSettings, run_timers
 from omnifill.services.webhooks import (
     create_subscription,
     deliver_due,
     disable_subscription,
     list_deliveries,
+    prune_deliveries,
     replay_dead_letter,
     replay_dead_letters,
 )
@@ -294,3 +296,28 @@ def test_with_the_default_retries_a_receiver_down_for_an_hour_misses_nothing(uow
         assert [e["type"] for e in receiver.accepted if e["entity_id"] == f"ord_{n}"] == ["order.placed",
                                                                                          "order.cancelled"]
     assert receiver.tries > 10  # it really was refused for a while
+
+
+def test_deliveries_answered_long_ago_are_pruned_and_waiting_or_dead_ones_stay(uow: UnitOfWork) -> None:
+    subscription = subscribe(uow)
+    append(uow, ("order.placed", "ord_a"), ("order.placed", "ord_b"), ("order.placed", "ord_c"))
+    relay_events(uow, NOW)
+    receiver = FakeReceiver(failing={2: 99})  # ord_b's event is dead-lettered after its tries
+    deliver(uow, receiver, NOW)
+    for tries in range(1, POLICY.max_attempts):
+        deliver(uow, receiver, NOW + tries * POLICY.cap)
+    append(uow, ("order.placed", "ord_d"))  # answered a day later
+    relay_events(uow, NOW)
+    deliver(uow, receiver, NOW + timedelta(days=1))
+    append(uow, ("order.placed", "ord_e"))  # still waiting for its first try
+    relay_events(uow, NOW)
+    assert [(e, s) for e, s, _ in statuses(uow, subscription)] == [
+        (1, "delivered"), (2, "dead"), (3, "delivered"), (4, "delivered"), (5, "pending")]
+
+    assert prune_deliveries(uow, NOW + timedelta(hours=1), batch=1) == 2  # a batch per transaction
+    assert [e for e, _, _ in statuses(uow, subscription)] == [2, 4, 5]
+    assert prune_deliveries(uow, NOW + timedelta(hours=1)) == 0
+
+    run = run_timers(uow, NOW + timedelta(days=31), TimerSettings(webhook_retention=timedelta(days=29)))
+    assert run.deliveries_pruned == 1
+    assert [(e, s) for e, s, _ in statuses(uow, subscription)] == [(2, "dead"), (5, "pending")]

@@ -165,11 +165,12 @@ def routing_wave(
 @app.command("run-timers")
 def run_timers_command() -> None:
     """Run the expiries and SLAs once (pickup reminders and no-shows, store acceptance SLA, reservation expiry,
-    customer notifications still pending): for cron."""
+    return expiry, webhook retention, customer notifications still pending): for cron."""
     settings = Settings()
     run = run_timers(_uow(), datetime.now(UTC), timers_from(settings), notifier_from(settings))
     typer.echo(f"timers: {run.reminded} reminded, {run.expired} pickups expired, {run.rerouted} re-routed, "
-               f"{run.released} reservations expired")
+               f"{run.released} reservations expired, {run.returns_expired} returns expired, "
+               f"{run.deliveries_pruned} webhook deliveries pruned")
 
 
 @app.command("deliver-events")

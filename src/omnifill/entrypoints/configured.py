@@ -29,7 +29,7 @@ def messaging_from(settings: Settings) -> Messaging:
 def timers_from(settings: Settings) -> TimerSettings:
     return timer_settings(settings.pickup_hold_days, settings.pickup_reminder_hours,
                           settings.store_acceptance_minutes, settings.reservation_hold_hours,
-                          settings.return_expiry_days)
+                          settings.return_expiry_days, settings.webhook_retention_days)
 
 
 def retry_policy_from(settings: Settings) -> RetryPolicy:

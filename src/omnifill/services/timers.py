@@ -11,6 +11,8 @@
   `order.cancelled` and `order.reservation_expired` go out.
 - Return expiry: a return authorization nothing came back for within `return_expiry` expires
   (services/return_settlement.py), so its units may be authorized again.
+- Webhook retention: deliveries answered 2xx more than `webhook_retention` ago are forgotten (the events stay in
+  the stream; waiting deliveries and dead letters stay until delivered or replayed).
 - Customer notifications the moves above queue (reminder, expiry) are sent after each commits; anything still
   pending from earlier (a crash between commit and send) is sent at the end of the run.
 
@@ -36,6 +38,7 @@ from omnifill.services.notifications import deliver, queue_pickup_message
 from omnifill.services.orders import cancel_in, find_fulfillment, order_event, release_units
 from omnifill.services.rerouting import reject_fulfillment
 from omnifill.services.return_settlement import expire_returns
+from omnifill.services.webhooks import prune_deliveries
 
 TIMERS = Principal(Role.ADMIN)  # the actor recorded for what the timers do
 BATCH = 500
@@ -48,15 +51,16 @@ class TimerSettings:
     store_acceptance: timedelta = timedelta(hours=2)
     reservation_hold: timedelta = timedelta(hours=72)
     return_expiry: timedelta = timedelta(days=30)
+    webhook_retention: timedelta = timedelta(days=30)
 
 
 def timer_settings(
     pickup_hold_days: float, reminder_hours: float, acceptance_minutes: float, reservation_hold_hours: float = 72.0,
-    return_expiry_days: float = 30.0,
+    return_expiry_days: float = 30.0, webhook_retention_days: float = 30.0,
 ) -> TimerSettings:
     return TimerSettings(timedelta(days=pickup_hold_days), timedelta(hours=reminder_hours),
                          timedelta(minutes=acceptance_minutes), timedelta(hours=reservation_hold_hours),
-                         timedelta(days=return_expiry_days))
+                         timedelta(days=return_expiry_days), timedelta(days=webhook_retention_days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ class TimerRun:
     rerouted: int
     released: int = 0  # orders whose reservation expired
     returns_expired: int = 0  # return authorizations nothing came back for
+    deliveries_pruned: int = 0  # webhook deliveries past their retention
 
 
 def run_timers(
@@ -84,8 +89,9 @@ def run_timers(
     rerouted = sum(_reroute_late(uow, f, settings, now) for f in late)
     released = sum(_release_unstarted(uow, o, settings, now) for o in unstarted)
     returns_expired = expire_returns(uow, now, settings.return_expiry, TIMERS)
+    pruned = prune_deliveries(uow, now - settings.webhook_retention)
     deliver(uow, notifier or LogNotifier(), now)
-    return TimerRun(reminded, expired, rerouted, released, returns_expired)
+    return TimerRun(reminded, expired, rerouted, released, returns_expired, pruned)
 
 
 def _remind(uow: UnitOfWork, fulfillment_id: str, settings: TimerSettings, now: datetime) -> bool:

@@ -154,6 +154,19 @@ def _outcome(policy: RetryPolicy, attempt: Attempt, tries: int, now: datetime,
     return DeliveryStatus.PENDING, now + policy.delay(tries, draw)
 
 
+def prune_deliveries(uow: UnitOfWork, finished_before: datetime, batch: int = 5_000) -> int:
+    """Forget deliveries answered 2xx before `finished_before`, a batch per transaction so no lock is held long;
+    the events themselves stay in the stream. Waiting deliveries and dead letters are never pruned."""
+    pruned = 0
+    while True:
+        with uow:
+            removed = uow.webhooks.prune_delivered(finished_before, batch)
+            uow.commit()
+        pruned += removed
+        if removed < batch:
+            return pruned
+
+
 def signed_headers(claim: Claim, body: bytes, now: datetime) -> dict[str, str]:
     return {
         "Content-Type": "application/json",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, select, update
+from sqlalchemy import Connection, and_, delete, exists, insert, select, update
 
 from omnifill.adapters.sql.event_repository import stored_event
 from omnifill.adapters.sql.tables import outbox_events, webhook_deliveries, webhook_subscriptions
@@ -155,6 +155,13 @@ class WebhookRepository:
                 status=str(DeliveryStatus.PENDING), attempts=0, next_attempt_at=now, finished_at=None,
             ))
         return ids
+
+
+    def prune_delivered(self, finished_before: datetime, limit: int) -> int:
+        """Forget up to `limit` deliveries answered 2xx before `finished_before`; waiting and dead ones stay."""
+        done = (select(_D.id).where(_D.status == str(DeliveryStatus.DELIVERED), _D.finished_at < finished_before)
+                .order_by(_D.id).limit(limit))
+        return self._c.execute(delete(webhook_deliveries).where(_D.id.in_(done.scalar_subquery()))).rowcount
 
 
 def _subscription(row: Any) -> Subscription:

@@ -93,6 +93,7 @@ from omnifill.domain.routing.plans import Candidate
 from omnifill.domain.routing.profiles import BUILT_IN, RoutingProfile
 from omnifill.domain.routing.promises import delivery_date, ship_date
 from omnifill.domain.routing.waves import Assignment, WaveOption, WaveOrder, WavePlan, WaveProblem, assignment_cost
+from omnifill.entrypoints.process import settle_start_up_heap
 from omnifill.services.promising import StockSnapshot, check_availability
 
 STANDARD = ServiceLevel.STANDARD
@@ -1014,6 +1015,7 @@ def availability_section(seed: int, quick: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "availability.db"
         uow = _availability_database(path, locations, network)
+        settle_start_up_heap()  # as each server worker does once it has started
         try:
             rows = [_ask(uow, network, questions, 1.0, 1, seed), _ask(uow, network, questions, 1.0, 3, seed),
                     _ask(uow, network, questions // 5, 0.0, 1, seed)]
@@ -1147,6 +1149,7 @@ def _ask_per_core(path: Path, network: Network, questions: int, seed: int) -> tu
 def _answer_share(
     path: str, asks: list[tuple[str, dict[str, int]]], ready: Barrier, results: Queue[tuple[float, float, list[float]]],
 ) -> None:
+    settle_start_up_heap()
     uow = UnitOfWork(make_engine(f"sqlite:///{path}"))
     try:
         results.put(_time_questions(uow, asks, 1.0, ready))

@@ -36,6 +36,11 @@ def _directory() -> dict[str, PostalPlace]:
     return places
 
 
+def load_postal_directory() -> int:
+    """Read the ZIP code table now rather than on the first question; how many places it holds."""
+    return len(_directory())
+
+
 def lookup_postal_code(postal_code: str, country: str = "US") -> PostalPlace | None:
     """ZIP or ZIP+4 in the US; None when unknown (the caller decides whether that is an error)."""
     if country.upper() != "US":

@@ -43,6 +43,7 @@ from omnifill.entrypoints.api.routes import webhooks as webhook_subscriptions
 from omnifill.entrypoints.api.schemas import ErrorOut
 from omnifill.entrypoints.configured import event_outlets_from, messaging_from, timers_from
 from omnifill.entrypoints.console import install_console
+from omnifill.entrypoints.process import settle_start_up_heap
 from omnifill.services.event_relay import move_events
 from omnifill.services.promising import StockSnapshot
 from omnifill.services.timers import run_timers
@@ -88,7 +89,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 @asynccontextmanager
 async def _run_timers_while_serving(app: FastAPI) -> AsyncIterator[None]:
     """Expiries and SLAs run in a thread of each worker while it serves (every `timers_every_seconds`), and so
-    does the event relay with webhook deliveries (every `events_every_seconds`)."""
+    does the event relay with webhook deliveries (every `events_every_seconds`). First, the worker settles what
+    start-up built out of the garbage collector's way."""
+    settle_start_up_heap()
     settings: Settings = app.state.settings
     stop = threading.Event()
     worker = None

@@ -72,14 +72,16 @@ class StockSnapshot:
             self._asked.update(skus)
         stale = [sku for sku in skus
                  if (known := self._skus.get(sku)) is None or clock - known.read_at > self.max_age_seconds]
+        fresh: dict[str, _Stock] = {}
         if stale or clock - self._network[0] > self.max_age_seconds:
             with uow.reading() as reader:  # one transaction: the stock and the locations agree
                 if clock - self._network[0] > self.max_age_seconds:
                     self._read_network(reader, clock)
                 if stale:
-                    self._refresh(reader, stale, clock)
+                    fresh = self._refresh(reader, stale, clock)
         network = self._network[1]
-        found = {sku: stock for sku in skus if (stock := self._skus.get(sku)) is not None}
+        # What this question read itself first: another thread may have emptied the cache meanwhile.
+        found = {sku: stock for sku in skus if (stock := fresh.get(sku) or self._skus.get(sku)) is not None}
         if len(found) == 1:  # most questions: one product page
             [(sku, stock)] = found.items()
             return BasketStock({sku: stock.weight_kg}, stock.holdings, stock.opportunity, network)
@@ -111,7 +113,7 @@ class StockSnapshot:
         self._network = (clock, network)
         return network
 
-    def _refresh(self, reader: UnitOfWork, stale: list[str], clock: float) -> None:
+    def _refresh(self, reader: UnitOfWork, stale: list[str], clock: float) -> dict[str, _Stock]:
         half_stale = clock - self.max_age_seconds / 2
         with self._lock:
             busy = [sku for sku in self._asked
@@ -129,15 +131,17 @@ class StockSnapshot:
         opportunity: dict[str, dict[tuple[str, str], float]] = {sku: {} for sku in stock.weights_kg}
         for (sku, code), cost in stock.opportunity.items():
             opportunity[sku][sku, code] = cost
+        fresh = {sku: _Stock(clock, weight, holdings[sku], opportunity[sku])
+                 for sku, weight in stock.weights_kg.items()}
         with self._lock:
             if len(self._skus) > 100_000:
                 self._skus.clear()
-            for sku, weight in stock.weights_kg.items():
-                self._skus[sku] = _Stock(clock, weight, holdings[sku], opportunity[sku])
+            self._skus.update(fresh)
             for sku in skus:
                 self._asked.discard(sku)
-                if sku not in stock.weights_kg:
+                if sku not in fresh:
                     self._skus.pop(sku, None)
+        return fresh
 
 
 def check_availability(

@@ -136,6 +136,7 @@ class StockSnapshot:
         with self._lock:
             if len(self._skus) > 100_000:
                 self._skus.clear()
+                self._asked.clear()
             self._skus.update(fresh)
             for sku in skus:
                 self._asked.discard(sku)

@@ -156,7 +156,6 @@ class WebhookRepository:
             ))
         return ids
 
-
     def prune_delivered(self, finished_before: datetime, limit: int) -> int:
         """Forget up to `limit` deliveries answered 2xx before `finished_before`; waiting and dead ones stay."""
         done = (select(_D.id).where(_D.status == str(DeliveryStatus.DELIVERED), _D.finished_at < finished_before)

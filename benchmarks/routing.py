@@ -286,6 +286,10 @@ class Outcome:
     units: int
     shipped: int
     promise_met: bool
+    parts: tuple[float, ...]  # the cost as COST_PARTS
+
+
+COST_PARTS = ("shipping", "handling", "capacity", "split penalty", "lost sales")
 
 
 @dataclass(slots=True)
@@ -342,7 +346,7 @@ class Day:
     def ship(self, order: Order, packages: Sequence[tuple[str, Mapping[str, int]]], released_at: datetime,
              promise: date | None) -> None:
         """Price the packages with the cost model itself and take their stock."""
-        cost, arrivals, shipped = 0.0, [], 0
+        parts, arrivals, shipped = [0.0] * len(COST_PARTS), [], 0
         for code, lines in packages:
             location = self.network.by_code[code]
             units = sum(lines.values())
@@ -351,7 +355,9 @@ class Day:
                                           self.orders_today[code])
             if priced is None or priced.transit_days is None:
                 raise RuntimeError(f"{order.order_id}: {code} cannot send this package")
-            cost += priced.total
+            parts[0] += priced.shipping
+            parts[1] += priced.handling
+            parts[2] += priced.capacity
             self.orders_today[code] += 1
             for s, n in lines.items():
                 self.stock[(s, code)] -= n
@@ -360,9 +366,10 @@ class Day:
             arrivals.append(delivery_date(location, released_at, priced.transit_days))
             shipped += units
         wanted = sum(order.demand.values())
-        cost += self.costing.split_penalty * max(0, len(packages) - 1) + LOST_SALE * (wanted - shipped)
+        parts[3] = self.costing.split_penalty * max(0, len(packages) - 1)
+        parts[4] = LOST_SALE * (wanted - shipped)
         met = promise is not None and shipped == wanted and all(d <= promise for d in arrivals)
-        self.outcomes.append(Outcome(cost, len(packages), wanted, shipped, met))
+        self.outcomes.append(Outcome(sum(parts), len(packages), wanted, shipped, met, tuple(parts)))
         self.shipped[order.order_id] = ([(code, dict(lines)) for code, lines in packages], promise)
 
 
@@ -692,13 +699,17 @@ def reference(seed: int, quick: bool) -> None:
             ("(look-ahead, perfect forecast)", engine_policy(look_ahead, true_rates(network, count))),
             ("(look-ahead, clairvoyant)", engine_policy(look_ahead, clairvoyant(orders))),
         ]
-    rows = []
+    rows, parts = [], []
     for name, policy in policies:
         day = Day(network, costing, miles)
         started = time.perf_counter()
         policy(day, orders)
         rows.append(summarize(name, day.outcomes, bound, time.perf_counter() - started))
+        parts.append([name, *(f"{sum(o.parts[i] for o in day.outcomes) / len(orders):.3f}"
+                              for i in range(len(COST_PARTS)))])
     table(["policy", "total cost", "per order", "split", "fill", "promise met", "÷ bound", "run s"], rows)
+    print("\n  where the cost goes, per order:")
+    table(["policy", *COST_PARTS], parts)
     for name, plans in waves.items():
         if plans:
             print(f"  {name} waves: {len(plans)}, better than greedy in {sum(not w.fallback for w in plans)}, "

@@ -38,7 +38,9 @@ TEE, MUG = "TEE-BLK-M", "MUG-WHT"
 NYC, PHL, CHI = "ST-NYC", "ST-PHL", "WH-CHI"
 # What the `network` fixture receives, per (SKU, location).
 OPENING_STOCK = {(TEE, NYC): 5, (TEE, PHL): 3, (TEE, CHI): 20, (MUG, NYC): 2, (MUG, CHI): 10}
-SERVER_START_SECONDS = 30.0
+# A worker's start: imports, then the ZIP code table loaded and the heap settled (entrypoints/process.py), about
+# 5 s of CPU each; three workers beside a busy test worker on 2 cores need far more than that.
+SERVER_START_SECONDS = 90.0
 
 
 # ---------------------------------------------------------------------------------------------- keys

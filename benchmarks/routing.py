@@ -1088,8 +1088,7 @@ def _shortlist_agreement(
         holders = {loc.code: (loc, {sku: n}) for loc in locations if (n := network.stock.get((sku, loc.code), 0))}
         ranking = ranking_of.setdefault(place.postal_code, rank_locations(locations, place.position, costing))
         short = promise({sku: 1}, network.weights, place.position, AVAILABILITY_AT,
-                        candidates_from({sku: 1}, holders, ranking), lambda m, lvl: BUILT_IN, costing,
-                        ranking=ranking)
+                        candidates_from({sku: 1}, holders, ranking), lambda m, lvl: BUILT_IN, costing)
         every = [Candidate(loc, units, ranking.miles[code]) for code, (loc, units) in holders.items()]
         request = RoutingRequest({sku: 1}, SHIP, AVAILABILITY_AT, place.position, network.weights)
         try:
@@ -1111,29 +1110,35 @@ def _ask(
     return label, questions, questions / (ended - started), *_p50_p99(took)
 
 
-def _questions(network: Network, questions: int, lines: int, seed: int) -> list[tuple[str, dict[str, int]]]:
+Question = tuple[str, dict[str, int], datetime]  # ZIP code, basket, when it is asked
+
+
+def _questions(network: Network, questions: int, lines: int, seed: int) -> list[Question]:
+    """Each asked a millisecond after the one before, as a storefront's are: nothing keyed by the clock is
+    reused from one question to the next."""
     rng = random.Random(seed)
     destinations = question_destinations()
     skus = list(network.weights)
-    return [(rng.choice(destinations), dict.fromkeys(rng.choices(skus, network.popularity, k=lines), 1))
-            for _ in range(questions)]
+    return [(rng.choice(destinations), dict.fromkeys(rng.choices(skus, network.popularity, k=lines), 1),
+             AVAILABILITY_AT + timedelta(milliseconds=i))
+            for i in range(questions)]
 
 
 def _time_questions(
-    uow: UnitOfWork, asks: Sequence[tuple[str, dict[str, int]]], max_age: float, ready: Barrier | None = None,
+    uow: UnitOfWork, asks: Sequence[Question], max_age: float, ready: Barrier | None = None,
 ) -> tuple[float, float, list[float]]:
     """(start, end, seconds per question) of answering `asks` after a warm-up; with `ready`, every process
     starts together."""
     snapshot = StockSnapshot(max_age)
-    for zip_code, basket in asks[:500]:  # warm-up: rankings per ZIP code, the snapshot, code paths
-        check_availability(uow, snapshot, zip_code, "US", basket, None, AVAILABILITY_AT)
+    for zip_code, basket, now in asks[:500]:  # warm-up: rankings per ZIP code, the snapshot, code paths
+        check_availability(uow, snapshot, zip_code, "US", basket, None, now)
     if ready is not None:
         ready.wait()
     took = []
     started = time.monotonic()
-    for zip_code, basket in asks:
+    for zip_code, basket, now in asks:
         t = time.perf_counter()
-        check_availability(uow, snapshot, zip_code, "US", basket, None, AVAILABILITY_AT)
+        check_availability(uow, snapshot, zip_code, "US", basket, None, now)
         took.append(time.perf_counter() - t)
     return started, time.monotonic(), took
 
@@ -1158,7 +1163,7 @@ def _ask_per_core(path: Path, network: Network, questions: int, seed: int) -> tu
 
 
 def _answer_share(
-    path: str, asks: list[tuple[str, dict[str, int]]], ready: Barrier, results: Queue[tuple[float, float, list[float]]],
+    path: str, asks: list[Question], ready: Barrier, results: Queue[tuple[float, float, list[float]]],
 ) -> None:
     settle_start_up_heap()
     uow = UnitOfWork(make_engine(f"sqlite:///{path}"))

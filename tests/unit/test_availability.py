@@ -32,6 +32,8 @@ NEWARK = place("NEWARK", LocationKind.WAREHOUSE, 40.7357, -74.1724, SHIP)  # ~9 
 ALLENTOWN = place("ALLEN", LocationKind.WAREHOUSE, 40.6023, -75.4714, SHIP)  # ~77 mi
 COUNTER = place("COUNTER", LocationKind.STORE, 40.7580, -73.9855, PICKUP)  # pickup only, ~1 mi
 NETWORK = [BROOKLYN, NEWARK, ALLENTOWN, COUNTER]
+# Warehouses ever further west of New York, W00 the nearest.
+FAR_WAREHOUSES = [place(f"W{i:02}", LocationKind.WAREHOUSE, 40.0, -76.0 - 0.5 * i, SHIP) for i in range(20)]
 
 
 def default_profile(method: DeliveryMethod, level: ServiceLevel | None) -> RoutingProfile:
@@ -57,18 +59,30 @@ def test_a_promise_looks_only_at_holders_of_the_basket_and_nearby_stores_that_ho
 
     found = candidates_from({"TEE": 2}, holdings, ranking)
 
-    assert [c.location.code for c in found] == ["ALLEN", "BKLYN", "COUNTER"]
-    assert found[0].distance_miles == ranking.miles["ALLEN"]
-    assert [c.location.code for c in candidates_from({"TEE": 4}, holdings, ranking)] == ["ALLEN", "BKLYN"]
+    assert [c.location.code for c in found.shipping] == ["ALLEN", "BKLYN"]
+    assert [c.location.code for c in found.pickup] == ["COUNTER"]  # BKLYN holds 1 of the 2
+    assert found.shipping[0].distance_miles == ranking.miles["ALLEN"]
+    assert candidates_from({"TEE": 4}, holdings, ranking).pickup == ()
+
+
+def test_a_rare_skus_few_holders_are_taken_in_the_rankings_order() -> None:
+    ranking = rank_locations([*NETWORK, *FAR_WAREHOUSES], MANHATTAN, COSTS)
+    holders = [FAR_WAREHOUSES[i] for i in (15, 3, 19, 7)]
+    holdings = {w.code: (w, {"RARE": 5}) for w in holders} | {"COUNTER": (COUNTER, {"RARE": 1})}
+
+    found = candidates_from({"RARE": 1}, holdings, ranking)
+
+    assert len(holdings) * 4 < len(ranking.order)  # few holders: sorted, not searched for along the ranking
+    assert [c.location.code for c in found.shipping] == ["W03", "W07", "W15"]
+    assert [c.location.code for c in found.pickup] == ["COUNTER"]
 
 
 def test_a_promise_offers_pickup_and_every_service_level_that_can_deliver() -> None:
     ranking = rank_locations(NETWORK, MANHATTAN, COSTS)
     holdings = {"NEWARK": (NEWARK, {"TEE": 9}), "BKLYN": (BROOKLYN, {"TEE": 2})}
-    candidates = candidates_from({"TEE": 1}, holdings, ranking)
+    shortlist = candidates_from({"TEE": 1}, holdings, ranking)
 
-    found = promise({"TEE": 1}, {"TEE": 0.5}, MANHATTAN, NOON_NEW_YORK, candidates, default_profile, COSTS,
-                    ranking=ranking)
+    found = promise({"TEE": 1}, {"TEE": 0.5}, MANHATTAN, NOON_NEW_YORK, shortlist, default_profile, COSTS)
 
     [pickup] = found.pickup
     assert isinstance(pickup, PickupOption)
@@ -86,7 +100,7 @@ def test_what_cannot_be_promised_is_said_with_its_reason() -> None:
     holdings = {"ALLEN": (ALLENTOWN, {"TEE": 1})}
 
     found = promise({"TEE": 2}, {}, MANHATTAN, NOON_NEW_YORK, candidates_from({"TEE": 2}, holdings, ranking),
-                    default_profile, COSTS, ranking=ranking)
+                    default_profile, COSTS)
 
     assert (found.pickup, found.delivery) == ((), ())
     assert found.unavailable == (

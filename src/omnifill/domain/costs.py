@@ -68,16 +68,24 @@ class Quote(NamedTuple):  # a tuple: routing builds one per candidate priced
 @dataclass(frozen=True, slots=True)
 class RateTable:
     services: Mapping[ServiceLevel, ServiceRates]
+    # Per service level and zone: (first kg, each extra kg, transit days), one look-up per package priced.
+    _by_zone: dict[ServiceLevel, dict[int, tuple[float, float, int]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_zone", {
+            level: {zone: (rates.first_kg[zone], rates.per_extra_kg[zone], rates.transit_days[zone])
+                    for zone in rates.first_kg}
+            for level, rates in self.services.items()
+        })
 
     def quote(self, service_level: ServiceLevel, miles: float, weight_kg: float) -> Quote | None:
         """The carrier's price and transit time, or None where the service does not reach."""
         zone = carrier_zone(miles)
-        rates = self.services.get(service_level)
-        if rates is None or zone not in rates.first_kg:
+        found = self._by_zone.get(service_level, {}).get(zone)
+        if found is None:
             return None
-        extra_kg = max(0.0, weight_kg - 1.0)
-        price = rates.first_kg[zone] + rates.per_extra_kg[zone] * extra_kg
-        return Quote(zone, price, rates.transit_days[zone])
+        first_kg, per_extra_kg, transit_days = found
+        return Quote(zone, first_kg + per_extra_kg * max(0.0, weight_kg - 1.0), transit_days)
 
     def carrier_variant(
         self, price_scale: float, extra_transit_days: Mapping[ServiceLevel, int], max_zone: int,
@@ -137,8 +145,7 @@ class CapacityCurve:
         return self.at_full * (utilization - self.starts_at) / (1 - self.starts_at)
 
 
-@dataclass(frozen=True, slots=True)
-class PackageCost:
+class PackageCost(NamedTuple):  # a tuple: routing builds one per candidate priced
     """One package's cost, in parts, so a decision can say why a location won or lost."""
 
     location: str

@@ -162,6 +162,5 @@ def check_availability(
 
     costing = costing or default_cost_model()
     ranking = snapshot.ranking(basket.network, (postal_code, country), destination, costing)
-    candidates = candidates_from(lines, basket.holdings, ranking)
-    return promise(lines, basket.weights_kg, destination, now, candidates, profile, costing, basket.opportunity,
-                   ranking=ranking)
+    shortlist = candidates_from(lines, basket.holdings, ranking)
+    return promise(lines, basket.weights_kg, destination, now, shortlist, profile, costing, basket.opportunity)

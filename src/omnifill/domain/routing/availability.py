@@ -3,8 +3,8 @@
 The routing engine answers, without reserving anything. A product page asks on every view, so the engine is
 given a shortlist: each destination ranks the network's shipping locations once by the price of a one-unit
 standard package (`rank_locations`, cached per ZIP code), and a question takes the first few that hold some of
-the basket, plus the first same-day ones (`candidates_from`). Each option is then priced and dated exactly as an
-order would be.
+the basket, plus the first same-day ones and the nearby pickup stores (`candidates_from`). Each option is then
+priced and dated exactly as an order would be.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class Ranking:
     order: tuple[str, ...]
     miles: Mapping[str, float]
     nearby: tuple[str, ...]  # pickup stores within PICKUP_RADIUS_MILES, nearest first
+    rank: Mapping[str, int]  # each code's place in `order`
 
 
 def rank_locations(locations: Iterable[Location], destination: GeoPoint, costing: PackageCosting) -> Ranking:
@@ -89,13 +90,23 @@ def rank_locations(locations: Iterable[Location], destination: GeoPoint, costing
             nearby.append((distance, location.code))
     estimates.sort()
     nearby.sort()
-    return Ranking(tuple(code for _, _, code in estimates), miles, tuple(code for _, code in nearby))
+    order = tuple(code for _, _, code in estimates)
+    return Ranking(order, miles, tuple(code for _, code in nearby), {code: i for i, code in enumerate(order)})
 
 
-Holdings = Mapping[str, tuple[Location, Mapping[str, int]]]  # location code → (location, units per SKU)
+# location code → (location, units per SKU): only the SKUs it holds, and only where it holds some
+Holdings = Mapping[str, tuple[Location, Mapping[str, int]]]
 
 
-def candidates_from(demand: Mapping[str, int], holdings: Holdings, ranking: Ranking) -> list[Candidate]:
+@dataclass(frozen=True, slots=True)
+class Shortlist:
+    """The few candidates a promise prices exactly."""
+
+    shipping: tuple[Candidate, ...]  # the ranking's first holders of some of the basket, and its first same-day ones
+    pickup: tuple[Candidate, ...]  # pickup stores within the radius holding all of it, nearest first
+
+
+def candidates_from(demand: Mapping[str, int], holdings: Holdings, ranking: Ranking) -> Shortlist:
     """Only the candidates a promise looks at: the ranking's first holders of the basket, and the nearby stores.
 
     A storefront's stock may sit at hundreds of locations; building every candidate would cost more than the
@@ -103,9 +114,9 @@ def candidates_from(demand: Mapping[str, int], holdings: Holdings, ranking: Rank
     """
     chosen: dict[str, Candidate] = {}
     same_day = 0
-    for code in ranking.order:
+    for code in _holders_by_rank(holdings, ranking):
         found = holdings.get(code)
-        if found is None:
+        if found is None or found[1].keys().isdisjoint(demand):
             continue
         location, units = found
         local = Capability.SAME_DAY in location.capabilities
@@ -114,27 +125,36 @@ def candidates_from(demand: Mapping[str, int], holdings: Holdings, ranking: Rank
             same_day += local
         if len(chosen) >= SHORTLIST and same_day >= SAME_DAY_SHORTLIST:
             break
+    pickup = []
     for code in ranking.nearby:
         found = holdings.get(code)
-        if found is not None and code not in chosen and all(found[1].get(s, 0) >= n for s, n in demand.items()):
-            chosen[code] = Candidate(found[0], found[1], ranking.miles[code])
-    return list(chosen.values())
+        if found is not None and all(found[1].get(s, 0) >= n for s, n in demand.items()):
+            pickup.append(chosen.get(code) or Candidate(found[0], found[1], ranking.miles[code]))
+    return Shortlist(tuple(chosen.values()), tuple(pickup))
+
+
+def _holders_by_rank(holdings: Holdings, ranking: Ranking) -> Sequence[str]:
+    """The ranking's order, or for a rare SKU only its few holders that ship, sorted by it."""
+    if len(holdings) * 4 >= len(ranking.order):
+        return ranking.order
+    rank = ranking.rank
+    return sorted((code for code in holdings if code in rank), key=rank.__getitem__)
 
 
 def promise(
     demand: Mapping[str, int], weights_kg: Mapping[str, float], destination: GeoPoint, now: datetime,
-    candidates: Sequence[Candidate], profile_for: ProfileFor, costing: PackageCosting,
-    opportunity: OpportunityCosts | None = None, *, ranking: Ranking,
+    shortlist: Shortlist, profile_for: ProfileFor, costing: PackageCosting,
+    opportunity: OpportunityCosts | None = None,
 ) -> Promise:
-    shortlist = _first_holding(demand, candidates, ranking)
     delivery, unavailable = [], []
     for level in ServiceLevel:
-        found = _delivery(demand, weights_kg, destination, now, shortlist, profile_for, costing, opportunity, level)
+        found = _delivery(demand, weights_kg, destination, now, shortlist.shipping, profile_for, costing,
+                          opportunity, level)
         if isinstance(found, str):
             unavailable.append(Unavailable(level, found))
         else:
             delivery.append(found)
-    pickup = _pickup(demand, now, candidates, profile_for(DeliveryMethod.PICKUP, None))
+    pickup = _pickup(demand, now, shortlist.pickup, profile_for(DeliveryMethod.PICKUP, None))
     return Promise(tuple(pickup), tuple(delivery), tuple(unavailable))
 
 
@@ -156,24 +176,6 @@ def _delivery(
         level, decision.delivers_on, round(sum(p.cost.shipping for p in decision.packages), 2),
         len(decision.packages), tuple(p.location for p in decision.packages),
     )
-
-
-def _first_holding(demand: Mapping[str, int], candidates: Sequence[Candidate], ranking: Ranking) -> list[Candidate]:
-    """Walk the destination's ranking: the first locations holding some of the basket, and the first same-day ones."""
-    by_code = {c.location.code: c for c in candidates}
-    chosen: list[Candidate] = []
-    same_day = 0
-    for code in ranking.order:
-        candidate = by_code.get(code)
-        if candidate is None or not any(candidate.available.get(sku, 0) > 0 for sku in demand):
-            continue
-        local = Capability.SAME_DAY in candidate.location.capabilities and same_day < SAME_DAY_SHORTLIST
-        if len(chosen) < SHORTLIST or local:
-            chosen.append(candidate)
-            same_day += Capability.SAME_DAY in candidate.location.capabilities
-        if len(chosen) >= SHORTLIST and same_day >= SAME_DAY_SHORTLIST:
-            break
-    return chosen
 
 
 def _may_ship(candidate: Candidate, level: ServiceLevel) -> bool:

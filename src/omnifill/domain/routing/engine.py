@@ -16,10 +16,11 @@ The decision keeps every candidate with its verdict and cost so anyone can read 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import combinations
+from typing import NamedTuple
 
 from omnifill.domain.costs import LinearTerms, PackageCost, PackageCosting, carrier_zone
 from omnifill.domain.errors import InsufficientStock, InvalidInput
@@ -57,8 +58,7 @@ class RoutingRequest:
         return self.delivery.service_level or ServiceLevel.STANDARD
 
 
-@dataclass(frozen=True, slots=True)
-class PackageQuote:
+class PackageQuote(NamedTuple):  # a tuple: routing builds one per candidate priced
     location: str
     lines: tuple[tuple[str, int], ...]
     cost: PackageCost
@@ -111,27 +111,38 @@ class _Option:
     quote: PackageQuote
 
 
+PlanRank = tuple[int, float, int, int, float, tuple[str, ...]]
+
+
 @dataclass(slots=True)  # not frozen: built for every plan priced, and never changed
 class _Plan:
     packages: tuple[PackageQuote, ...]
     split_penalty: float
     unfilled: dict[str, int]
     miles: float
-    # How plans compare: fewer units unfilled, lower total cost, fewer packages, earlier delivery, fewer miles,
-    # then location codes. Computed once: a search compares each plan several times.
-    rank: tuple[int, float, int, int, float, tuple[str, ...]] = field(init=False)
+    rank: PlanRank = field(init=False)
 
     def __post_init__(self) -> None:
-        latest, total = 0, 0.0
-        for package in self.packages:  # a loop, not generators: this runs for every plan priced
-            total += package.total
-            if package.delivers_on is not None:
-                latest = max(latest, package.delivers_on.toordinal())
-        self.rank = (sum(self.unfilled.values()), round(total + self.split_penalty, 6), len(self.packages), latest,
-                     round(self.miles, 3), tuple([p.location for p in self.packages]))
+        self.rank = _rank_of(self.packages, self.split_penalty, sum(self.unfilled.values()), self.miles)
 
 
-def _rank(plan: _Plan) -> tuple[int, float, int, int, float, tuple[str, ...]]:
+def _rank_of(packages: tuple[PackageQuote, ...], split_penalty: float, unfilled: int, miles: float) -> PlanRank:
+    """How plans compare: fewer units unfilled, lower total cost, fewer packages, earlier delivery, fewer miles,
+    then location codes. Computed once per plan: a search compares each plan several times."""
+    latest, total = 0, 0.0
+    for package in packages:  # a loop, not generators: this runs for every plan priced
+        total += package.total
+        if package.delivers_on is not None:
+            latest = max(latest, package.delivers_on.toordinal())
+    return (unfilled, round(total + split_penalty, 6), len(packages), latest, round(miles, 3),
+            tuple([p.location for p in packages]))
+
+
+def _single_rank(option: _Option, unfilled: int) -> PlanRank:
+    return _rank_of((option.quote,), 0.0, unfilled, option.miles)
+
+
+def _rank(plan: _Plan) -> PlanRank:
     return plan.rank
 
 
@@ -158,12 +169,6 @@ class _Router:
                                                  + timedelta(days=transit_days))
         return found
 
-    def weight(self, lines: Mapping[str, int]) -> float:
-        weights, total = self.request.weights_kg, 0.0
-        for sku, units in lines.items():  # a loop, not a generator: this runs for every package priced
-            total += weights.get(sku, 0.0) * units
-        return total
-
     def unit_cost(self, option: _Option, sku: str) -> float:
         weight = self.request.weights_kg.get(sku, 0.0)
         return self.terms(option).unit_cost(weight) + self.opportunity.get((sku, option.code), 0.0)
@@ -179,13 +184,16 @@ class _Router:
         return found
 
     def quote(self, candidate: Candidate, miles: float, lines: Mapping[str, int]) -> PackageQuote | None:
-        location = candidate.location
-        units = sum(lines.values())
-        cost = self.costing.package(location, miles, units, self.weight(lines), self.level, candidate.orders_today)
+        location, weights = candidate.location, self.request.weights_kg
+        units, weight = 0, 0.0
+        for sku, n in lines.items():  # a loop, not generators: this runs for every package priced
+            units += n
+            weight += weights.get(sku, 0.0) * n
+        cost = self.costing.package(location, miles, units, weight, self.level, candidate.orders_today)
         if cost is None:
             return None
         if self.pickup:
-            cost = replace(cost, shipping=0.0, zone=None, transit_days=0)
+            cost = cost._replace(shipping=0.0, zone=None, transit_days=0)
         opportunity = sum(self.opportunity.get((sku, location.code), 0.0) * n for sku, n in lines.items()) \
             if self.opportunity else 0.0
         delivers_on = self.delivery_date(location, cost.transit_days) if cost.transit_days is not None else None
@@ -238,9 +246,21 @@ class _Router:
             return f"would deliver on {quote.delivers_on.isoformat()}, after the promised {promised.isoformat()}"
         return _Option(location.code, candidate, miles, supply, quote)
 
-    def single(self, option: _Option) -> _Plan:
-        unfilled = _unfilled(self.request.demand, option.supply)
-        return _Plan((option.quote,), 0.0, unfilled, option.miles)
+    def best_single(self, options: Sequence[_Option]) -> _Plan | None:
+        """The best one-package plan. A plan's rank starts with its units unfilled and its cost, so only options
+        tied on both are ranked in full, and only the winner is built as a plan."""
+        demand = self.request.demand
+        best: _Option | None = None
+        best_key = (0, 0.0)
+        for option in options:
+            supply, short = option.supply, 0
+            for sku, units in demand.items():
+                short += max(0, units - supply.get(sku, 0))
+            key = (short, round(option.quote.total, 6))
+            if best is None or key < best_key or (
+                    key == best_key and _single_rank(option, short) < _single_rank(best, short)):
+                best, best_key = option, key
+        return None if best is None else _Plan((best.quote,), 0.0, _unfilled(demand, best.supply), best.miles)
 
     def split(self, options: Sequence[_Option], cheapest_first: Mapping[str, Sequence[_Option]]) -> _Plan | None:
         """Each SKU's units go to the open location where a unit costs least; None if a location gets nothing.
@@ -356,8 +376,7 @@ def price_plan(
 
 
 def _best_plan(router: _Router, options: Sequence[_Option]) -> _Plan | None:
-    singles = [router.single(o) for o in options]
-    best_single = min(singles, key=_rank, default=None)
+    best_single = router.best_single(options)
     demand = router.request.demand
     worth_splitting = len(demand) > 1 or best_single is None or bool(best_single.unfilled)
     best_split = None

@@ -7,8 +7,8 @@ Carriers' weekend schedules are not modelled; transit days are calendar days fro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import date, datetime, time, timedelta
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from omnifill.domain.locations import Location
@@ -25,8 +25,13 @@ def local_time(location: Location, now: datetime) -> datetime:
 
 def ship_date(location: Location, now: datetime) -> date:
     """Today, local to the location, if before its cut-off; otherwise tomorrow."""
-    local = local_time(location, now)
-    return local.date() if local.time() < location.ship_cutoff else local.date() + timedelta(days=1)
+    return _ship_date(location.time_zone, location.ship_cutoff, now)
+
+
+@lru_cache(maxsize=4096)  # a promise dates every service level from the same few locations at the same moment
+def _ship_date(time_zone: str, cutoff: time, now: datetime) -> date:
+    local = now.astimezone(_zone(time_zone))
+    return local.date() if local.time() < cutoff else local.date() + timedelta(days=1)
 
 
 def delivery_date(location: Location, now: datetime, transit_days: int) -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from omnifill.domain.locations import Capability, GeoPoint, Location, LocationKind, great_circle_miles
@@ -47,6 +48,30 @@ def test_a_destination_ranks_shipping_locations_by_a_one_unit_package_and_lists_
     assert ranking.order == ("NEWARK", "ALLEN", "BKLYN")
     assert ranking.nearby == ("COUNTER", "BKLYN")
     assert ranking.miles["ALLEN"] == great_circle_miles(MANHATTAN, ALLENTOWN.position)
+
+
+def test_a_destination_knows_which_same_day_stores_reach_it() -> None:
+    trenton = place("TRENTON", LocationKind.STORE, 40.2171, -74.7429, SHIP, SAME_DAY)  # ~52 mi: zone 3
+    hoboken = replace(place("HOBOKEN", LocationKind.STORE, 40.7440, -74.0324, SHIP, SAME_DAY),
+                      service_radius_miles=1.0)  # ~2 mi, beyond its own radius
+
+    ranking = rank_locations([*NETWORK, trenton, hoboken], MANHATTAN, COSTS)
+
+    assert ranking.same_day == {"BKLYN"}  # same-day reaches zone 2 only; NEWARK does not offer it
+
+
+def test_same_day_is_unavailable_when_the_basket_sits_only_at_same_day_stores_out_of_reach() -> None:
+    trenton = place("TRENTON", LocationKind.STORE, 40.2171, -74.7429, SHIP, SAME_DAY)
+    ranking = rank_locations([*NETWORK, trenton], MANHATTAN, COSTS)
+    holdings = {"TRENTON": (trenton, {"TEE": 3}), "BKLYN": (BROOKLYN, {"TEE": 1})}
+
+    shortlist = candidates_from({"TEE": 2}, holdings, ranking)
+    found = promise({"TEE": 2}, {}, MANHATTAN, NOON_NEW_YORK, shortlist, default_profile, COSTS)
+
+    assert [c.location.code for c in shortlist.shipping] == ["BKLYN", "TRENTON"]
+    assert [c.location.code for c in shortlist.same_day] == ["BKLYN"]
+    assert [o.ships_from for o in found.delivery] == [("TRENTON",), ("TRENTON",)]  # standard and express
+    assert found.unavailable == (Unavailable(ServiceLevel.SAME_DAY, "not enough stock where this order may be routed"),)
 
 
 def test_a_promise_looks_only_at_holders_of_the_basket_and_nearby_stores_that_hold_all_of_it() -> None:

@@ -197,7 +197,8 @@ class InventoryRepository:
     def promisable(self, sku_codes: Iterable[str]) -> Promisable:
         """`availability` without the locations' columns, for a reader that already holds the network."""
         found = Promisable({}, [], {})
-        for sku, weight, available, opportunity, location in self._c.execute(_PROMISABLE, {"codes": list(sku_codes)}):
+        rows = self._c.execute(_PROMISABLE, {"codes": list(sku_codes)}).all()  # fetchall: hundreds of rows
+        for sku, weight, available, opportunity, location in rows:
             found.weights_kg[sku] = float(weight)
             if location is not None:
                 found.units.append((sku, location, available))

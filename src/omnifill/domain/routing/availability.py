@@ -76,22 +76,32 @@ class Ranking:
     miles: Mapping[str, float]
     nearby: tuple[str, ...]  # pickup stores within PICKUP_RADIUS_MILES, nearest first
     rank: Mapping[str, int]  # each code's place in `order`
+    same_day: frozenset[str]  # the locations whose same-day service reaches the destination (zone and radius)
 
 
 def rank_locations(locations: Iterable[Location], destination: GeoPoint, costing: PackageCosting) -> Ranking:
-    estimates, nearby, miles = [], [], {}
+    estimates, nearby, miles, same_day = [], [], {}, set()
     for location in locations:
         distance = miles[location.code] = great_circle_miles(destination, location.position)
         terms = costing.linear_terms(location, distance, ServiceLevel.STANDARD) if location.can(Capability.SHIP) \
             else None
         if terms is not None:
             estimates.append((terms.per_package + terms.unit_cost(1.0), distance, location.code))
+        if terms is not None and _reaches_same_day(location, distance, costing):
+            same_day.add(location.code)
         if location.can(Capability.PICKUP) and distance <= PICKUP_RADIUS_MILES:
             nearby.append((distance, location.code))
     estimates.sort()
     nearby.sort()
     order = tuple(code for _, _, code in estimates)
-    return Ranking(order, miles, tuple(code for _, code in nearby), {code: i for i, code in enumerate(order)})
+    return Ranking(order, miles, tuple(code for _, code in nearby), {code: i for i, code in enumerate(order)},
+                   frozenset(same_day))
+
+
+def _reaches_same_day(location: Location, miles: float, costing: PackageCosting) -> bool:
+    radius = location.service_radius_miles
+    return (Capability.SAME_DAY in location.capabilities and (radius is None or miles <= radius)
+            and costing.linear_terms(location, miles, ServiceLevel.SAME_DAY) is not None)
 
 
 # location code → (location, units per SKU): only the SKUs it holds, and only where it holds some
@@ -103,6 +113,7 @@ class Shortlist:
     """The few candidates a promise prices exactly."""
 
     shipping: tuple[Candidate, ...]  # the ranking's first holders of some of the basket, and its first same-day ones
+    same_day: tuple[Candidate, ...]  # those of them whose same-day service reaches the destination
     pickup: tuple[Candidate, ...]  # pickup stores within the radius holding all of it, nearest first
 
 
@@ -113,24 +124,25 @@ def candidates_from(demand: Mapping[str, int], holdings: Holdings, ranking: Rank
     whole promise.
     """
     chosen: dict[str, Candidate] = {}
-    same_day = 0
+    locals_chosen = 0  # same-day stores among them
     for code in _holders_by_rank(holdings, ranking):
         found = holdings.get(code)
         if found is None or found[1].keys().isdisjoint(demand):
             continue
         location, units = found
         local = Capability.SAME_DAY in location.capabilities
-        if len(chosen) < SHORTLIST or (local and same_day < SAME_DAY_SHORTLIST):
+        if len(chosen) < SHORTLIST or (local and locals_chosen < SAME_DAY_SHORTLIST):
             chosen[code] = Candidate(location, units, ranking.miles[code])
-            same_day += local
-        if len(chosen) >= SHORTLIST and same_day >= SAME_DAY_SHORTLIST:
+            locals_chosen += local
+        if len(chosen) >= SHORTLIST and locals_chosen >= SAME_DAY_SHORTLIST:
             break
     pickup = []
     for code in ranking.nearby:
         found = holdings.get(code)
         if found is not None and all(found[1].get(s, 0) >= n for s, n in demand.items()):
             pickup.append(chosen.get(code) or Candidate(found[0], found[1], ranking.miles[code]))
-    return Shortlist(tuple(chosen.values()), tuple(pickup))
+    reach = ranking.same_day
+    return Shortlist(tuple(chosen.values()), tuple(c for code, c in chosen.items() if code in reach), tuple(pickup))
 
 
 def _holders_by_rank(holdings: Holdings, ranking: Ranking) -> Sequence[str]:
@@ -148,8 +160,8 @@ def promise(
 ) -> Promise:
     delivery, unavailable = [], []
     for level in ServiceLevel:
-        found = _delivery(demand, weights_kg, destination, now, shortlist.shipping, profile_for, costing,
-                          opportunity, level)
+        able = shortlist.same_day if level is ServiceLevel.SAME_DAY else shortlist.shipping
+        found = _delivery(demand, weights_kg, destination, now, able, profile_for, costing, opportunity, level)
         if isinstance(found, str):
             unavailable.append(Unavailable(level, found))
         else:
@@ -160,10 +172,9 @@ def promise(
 
 def _delivery(
     demand: Mapping[str, int], weights_kg: Mapping[str, float], destination: GeoPoint, now: datetime,
-    shortlist: Sequence[Candidate], profile_for: ProfileFor, costing: PackageCosting,
+    able: Sequence[Candidate], profile_for: ProfileFor, costing: PackageCosting,
     opportunity: OpportunityCosts | None, level: ServiceLevel,
 ) -> DeliveryOption | str:
-    able = [c for c in shortlist if _may_ship(c, level)]
     if not able:
         return "no location can send it with this service"
     request = RoutingRequest(demand, SHIP_BY[level], now, destination, weights_kg)
@@ -176,13 +187,6 @@ def _delivery(
         level, decision.delivers_on, round(sum(p.cost.shipping for p in decision.packages), 2),
         len(decision.packages), tuple(p.location for p in decision.packages),
     )
-
-
-def _may_ship(candidate: Candidate, level: ServiceLevel) -> bool:
-    location = candidate.location
-    if not location.can(Capability.SHIP):
-        return False
-    return level is not ServiceLevel.SAME_DAY or Capability.SAME_DAY in location.capabilities
 
 
 def _pickup(

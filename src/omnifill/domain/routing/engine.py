@@ -84,11 +84,15 @@ class CandidateReport:
 @dataclass(frozen=True, slots=True)
 class RoutingDecision:
     profile: str
-    plan: AllocationPlan
     packages: tuple[PackageQuote, ...]
     split_penalty: float
     unfilled: Mapping[str, int]
     candidates: tuple[CandidateReport, ...]
+
+    @property
+    def plan(self) -> AllocationPlan:
+        """The fulfillments the packages make: what intake reserves (a promise never asks)."""
+        return AllocationPlan(tuple(planned(p.location, dict(p.lines)) for p in self.packages))
 
     @property
     def total_cost(self) -> float:
@@ -330,9 +334,7 @@ def route_order(
         _refuse(request, options, profile)
     assert best is not None
     return RoutingDecision(
-        profile=profile.name,
-        plan=AllocationPlan(tuple(planned(p.location, dict(p.lines)) for p in best.packages)),
-        packages=best.packages, split_penalty=best.split_penalty, unfilled=best.unfilled,
+        profile=profile.name, packages=best.packages, split_penalty=best.split_penalty, unfilled=best.unfilled,
         candidates=tuple(_report(c, s, best) for c, s in screened) if explain else (),
     )
 

@@ -96,10 +96,11 @@ def kpi_reports(uow: UnitOfWork, start: date, end: date, groupings: Sequence[Kpi
     facts = _read(uow, start, end, cost_model or default_cost_model())
     if location is not None:
         facts = facts.at(location)
+    orders, stock = order_kpis(facts.orders), stock_kpis(facts.stock, utc_day)  # the same for every grouping
     reports = []
     for group_by in groupings:
         rates = return_rates(facts.returned, facts.sold, _RETURN_GROUPING.get(group_by, GroupBy.DAY))
-        totals = {**order_kpis(facts.orders), "return_rate": return_rate(rates), **stock_kpis(facts.stock, utc_day)}
+        totals = {**orders, "return_rate": return_rate(rates), **stock}
         reports.append(KpiReport(start, end, group_by, location, _groups(facts, group_by, rates), totals))
     return reports
 
